@@ -1,0 +1,220 @@
+/* Building a stage: the student's object, the test binary, the scenarios. */
+#include "build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "child.h"
+
+/* A growable argv, owning the strings made for it. */
+struct args {
+	const char **v;
+	size_t n, alloc;
+	char **owned;
+	size_t nowned, owned_alloc;
+};
+
+static void args_push(struct args *a, const char *s)
+{
+	ALLOC_GROW(a->v, a->n + 2, a->alloc);
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static void args_push_owned(struct args *a, char *s)
+{
+	ALLOC_GROW(a->owned, a->nowned + 1, a->owned_alloc);
+	a->owned[a->nowned++] = s;
+	args_push(a, s);
+}
+
+static void args_release(struct args *a)
+{
+	for (size_t i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static void push_compiler(struct args *a, const struct grade_options *o, const char *include)
+{
+	static const char *const cflags[] = { BUILD_CFLAGS };
+
+	args_push(a, o->cc);
+	for (size_t i = 0; i < sizeof(cflags) / sizeof(*cflags); i++)
+		args_push(a, cflags[i]);
+	args_push_owned(a, xstrfmt("-I%s", include));
+}
+
+static const char *const perturb_wraps[] = {
+	"-Wl,--wrap=pthread_mutex_lock", "-Wl,--wrap=pthread_mutex_unlock",
+	"-Wl,--wrap=pthread_rwlock_rdlock", "-Wl,--wrap=pthread_rwlock_wrlock",
+	"-Wl,--wrap=pthread_rwlock_unlock", "-Wl,--wrap=pthread_cond_wait",
+};
+
+/* Copies the stage's public headers, and nothing else of the kit, to `to`. */
+static int copy_headers(const char *from, const char *to, struct strbuf *diag)
+{
+	DIR *d = opendir(from);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		sb_addf(diag, "cannot open %s: %s\n", from, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) && !rc) {
+		size_t len = strlen(e->d_name);
+		char *src, *dst;
+
+		if (len < 3 || strcmp(e->d_name + len - 2, ".h"))
+			continue;
+		src = xstrfmt("%s/%s", from, e->d_name);
+		dst = xstrfmt("%s/%s", to, e->d_name);
+		if (copy_file(src, dst)) {
+			sb_addf(diag, "cannot copy %s: %s\n", src, strerror(errno));
+			rc = -1;
+		}
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	return rc;
+}
+
+static void compiler_child(struct child *c, struct args *a, const char *dir, double scale)
+{
+	c->argv = a->v;
+	c->dir = dir;
+	c->timeout = 120 * scale;
+	c->out_cap = 64 * 1024;
+}
+
+/* Keeps what the compiler said, and how it ended when that was not normal. */
+static void add_output(struct strbuf *sb, const struct child *c)
+{
+	sb_add(sb, sb_str(&c->out), c->out.len);
+	if (c->out_dropped)
+		sb_addf(sb, "[... %zu more bytes of compiler output not shown]\n", c->out_dropped);
+	if (c->timed_out || c->start_errno || child_exit_code(c) > 128) {
+		char *how = child_describe(c);
+
+		sb_addf(sb, "%s: the compiler %s\n", c->argv[0], how);
+		free(how);
+	}
+}
+
+/* The test binary and the scenarios binary, linked at the same time. */
+static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
+			 const char *include, struct args *objs, struct strbuf *diag)
+{
+	struct args t = { 0 }, s = { 0 };
+	struct child tc = CHILD_INIT, sc = CHILD_INIT;
+	struct child *running[2];
+	size_t n = 0;
+	char *lib = xstrfmt("%s/tests/lib", o->kit);
+	int rc = 0;
+
+	push_compiler(&t, o, include);
+	args_push_owned(&t, xstrfmt("-I%s", lib));
+	for (size_t i = 0; i < st->ntest_sources; i++)
+		args_push(&t, st->test_sources[i]);
+	args_push_owned(&t, xstrfmt("%s/runner.c", lib));
+	if (st->perturb) {
+		args_push_owned(&t, xstrfmt("%s/perturb.c", lib));
+		for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
+			args_push(&t, perturb_wraps[i]);
+	}
+	for (size_t i = 0; i < objs->n; i++)
+		args_push(&t, objs->v[i]);
+	for (size_t i = 0; i < st->nldflags; i++)
+		args_push(&t, st->ldflags[i]);
+	args_push(&t, "-o");
+	args_push(&t, "tests.bin");
+	args_push(&t, "-lcriterion");
+	args_push(&t, "-ljansson");
+	compiler_child(&tc, &t, dir, o->timeout_scale);
+	if (!child_start(&tc))
+		running[n++] = &tc;
+
+	if (st->nscenario_sources) {
+		push_compiler(&s, o, include);
+		args_push_owned(&s, xstrfmt("-I%s", lib));
+		for (size_t i = 0; i < st->nscenario_sources; i++)
+			args_push(&s, st->scenario_sources[i]);
+		args_push_owned(&s, xstrfmt("%s/scenario_main.c", lib));
+		for (size_t i = 0; i < objs->n; i++)
+			args_push(&s, objs->v[i]);
+		args_push(&s, "-o");
+		args_push(&s, "scenarios.bin");
+		compiler_child(&sc, &s, dir, o->timeout_scale);
+		if (!child_start(&sc))
+			running[n++] = &sc;
+	}
+	child_finish_all(running, n);
+
+	/*
+	 * The kit's files always compile, so what fails here is the student's:
+	 * a missing or misdeclared function, or a symbol defined twice.
+	 */
+	if (!child_ok(&tc)) {
+		add_output(diag, &tc);
+		rc = -1;
+	} else if (st->nscenario_sources && !child_ok(&sc)) {
+		add_output(diag, &sc);
+		rc = -1;
+	}
+	child_release(&tc);
+	child_release(&sc);
+	args_release(&t);
+	args_release(&s);
+	free(lib);
+	return rc;
+}
+
+int build_stage(const struct grade_options *o, const struct stage *st, const char *dir,
+		const struct source *srcs, size_t nsrcs, char **diagnostics)
+{
+	char *include = xstrfmt("%s/include", dir);
+	struct strbuf diag = STRBUF_INIT;
+	struct args objs = { 0 };
+	int rc = -1;
+
+	if (mkdir_p(include)) {
+		sb_addf(&diag, "cannot create %s: %s\n", include, strerror(errno));
+		goto out;
+	}
+	if (copy_headers(st->include_dir, include, &diag))
+		goto out;
+	for (size_t i = 0; i < nsrcs; i++) {
+		struct child c = CHILD_INIT;
+		struct args a = { 0 };
+		char *obj = xstrfmt("%s/%s.o", dir, srcs[i].name);
+		bool ok;
+
+		push_compiler(&a, o, include);
+		args_push(&a, "-c");
+		args_push(&a, srcs[i].staged);
+		args_push(&a, "-o");
+		args_push(&a, obj);
+		compiler_child(&c, &a, dir, o->timeout_scale);
+		child_run(&c);
+		add_output(&diag, &c);
+		ok = child_ok(&c);
+		child_release(&c);
+		args_release(&a);
+		args_push_owned(&objs, obj);
+		if (!ok)
+			goto out;
+	}
+	rc = link_binaries(o, st, dir, include, &objs, &diag);
+out:
+	*diagnostics = diag.len ? sb_detach(&diag) : NULL;
+	sb_release(&diag);
+	args_release(&objs);
+	free(include);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/* Building a stage: the student's object, the test binary, the scenarios. */
+#ifndef RACECOURSE_BUILD_H
+#define RACECOURSE_BUILD_H
+
+#include "grade.h"
+
+/* The flags every unit is compiled with, the student's included. */
+#define BUILD_CFLAGS "-std=c11", "-Wall", "-Wextra", "-g", "-O1", "-pthread", \
+	"-D_POSIX_C_SOURCE=200809L"
+
+/*
+ * Builds dir/tests.bin and, when the stage has scenarios, dir/scenarios.bin.
+ * The student's files are compiled alone, with only the stage's public
+ * header visible, then linked with the kit's tests.  The student's
+ * compiler diagnostics (warnings too) go to *diagnostics.  Returns 0 when
+ * all was built, -1 when the student's code did not compile or link (the
+ * reason is in *diagnostics).
+ */
+int build_stage(const struct grade_options *o, const struct stage *st, const char *dir,
+		const struct source *srcs, size_t nsrcs, char **diagnostics);
+
+#endif

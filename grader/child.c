@@ -1,0 +1,389 @@
+/* Running child processes: start, supervise with limits, wait, decode. */
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- SIGCHLD self-pipe: lets poll() wake up when any child exits ---- */
+
+static int sigchld_pipe[2] = { -1, -1 };
+
+static void on_sigchld(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	if (write(sigchld_pipe[1], "x", 1) < 0) {
+		/* The pipe is full: a wake-up is already pending. */
+	}
+	errno = saved;
+}
+
+static void sigchld_setup(void)
+{
+	struct sigaction sa;
+
+	if (sigchld_pipe[0] >= 0)
+		return;
+	if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK))
+		die("cannot create a pipe: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+static void sigchld_drain(void)
+{
+	char buf[64];
+
+	while (read(sigchld_pipe[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+/* ---- starting ---- */
+
+/* The environment for the child: ours, with c->env set over it. */
+static char **build_env(const struct child *c)
+{
+	size_t n = 0, extra = 0, k = 0;
+	char **envp;
+
+	while (environ[n])
+		n++;
+	while (c->env && c->env[extra])
+		extra++;
+	envp = xcalloc(n + extra + 1, sizeof(*envp));
+	for (size_t i = 0; i < n; i++) {
+		bool overridden = false;
+		const char *eq = strchr(environ[i], '=');
+		size_t namelen = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+
+		for (size_t j = 0; j < extra; j++)
+			if (!strncmp(c->env[j], environ[i], namelen) && c->env[j][namelen] == '=')
+				overridden = true;
+		if (!overridden)
+			envp[k++] = environ[i];
+	}
+	for (size_t j = 0; j < extra; j++)
+		envp[k++] = (char *)c->env[j];
+	envp[k] = NULL;
+	return envp;
+}
+
+/*
+ * In the child, between fork and exec: only async-signal-safe calls.  A
+ * failure is written to the close-on-exec pipe as an errno value.
+ */
+static void __attribute__((noreturn))
+exec_child(const struct child *c, const char *path, char **envp, int out_fd, int null_fd, int err_fd)
+{
+	sigset_t none;
+	int e;
+
+	setpgid(0, 0);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
+		goto fail;
+	if (c->dir && chdir(c->dir))
+		goto fail;
+	execve(path, (char *const *)c->argv, envp);
+fail:
+	e = errno;
+	if (write(err_fd, &e, sizeof(e)) < 0) {
+		/* Nothing more can be done: the parent sees exit code 127. */
+	}
+	_exit(127);
+}
+
+int child_start(struct child *c)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, null_fd = -1;
+	char *path = NULL;
+	char **envp = NULL;
+	ssize_t n;
+	int e = 0;
+
+	sigchld_setup();
+	c->start_errno = 0;
+	c->timed_out = false;
+	c->started = now();
+	/* A relative program path means one in the child's directory. */
+	if (c->dir && c->argv[0][0] != '/' && strchr(c->argv[0], '/'))
+		path = xstrfmt("%s/%s", c->dir, c->argv[0]);
+	else
+		path = find_in_path(c->argv[0]);
+	if (path && access(path, X_OK)) {
+		free(path);
+		path = NULL;
+	}
+	if (!path) {
+		e = ENOENT;
+		goto fail;
+	}
+	envp = build_env(c);
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0 || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		e = errno;
+		goto fail;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		e = errno;
+		goto fail;
+	}
+	if (c->pid == 0)
+		exec_child(c, path, envp, out[1], null_fd, err[1]);
+
+	/* Both sides set the group, so no signal can miss it. */
+	setpgid(c->pid, c->pid);
+	close(out[1]);
+	close(err[1]);
+	close(null_fd);
+	out[1] = err[1] = null_fd = -1;
+	do {
+		n = read(err[0], &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	close(err[0]);
+	if (n == sizeof(e)) {
+		/* exec failed: reap the child, which exits at once */
+		while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+			;
+		c->pid = -1;
+		close(out[0]);
+		free(path);
+		free(envp);
+		c->start_errno = e;
+		errno = e;
+		return -1;
+	}
+	e = 0;
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	c->out_fd = out[0];
+	c->running = true;
+	c->deadline = c->timeout > 0 ? c->started + c->timeout : 0;
+	c->kill_at = 0;
+	free(path);
+	free(envp);
+	return 0;
+
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	if (null_fd >= 0)
+		close(null_fd);
+	free(path);
+	free(envp);
+	c->start_errno = e;
+	c->running = false;
+	errno = e;
+	return -1;
+}
+
+/* ---- supervising ---- */
+
+static void read_output(struct child *c)
+{
+	char buf[16384];
+
+	for (;;) {
+		ssize_t n = read(c->out_fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			size_t room = c->out.len < c->out_cap ? c->out_cap - c->out.len : 0;
+			size_t keep = (size_t)n < room ? (size_t)n : room;
+
+			sb_add(&c->out, buf, keep);
+			c->out_dropped += (size_t)n - keep;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			close(c->out_fd);
+			c->out_fd = -1;
+		}
+		return;
+	}
+}
+
+static void try_reap(struct child *c)
+{
+	pid_t r;
+
+	if (c->pid < 0)
+		return;
+	do {
+		r = waitpid(c->pid, &c->status, WNOHANG);
+	} while (r < 0 && errno == EINTR);
+	if (r == c->pid || (r < 0 && errno == ECHILD)) {
+		/*
+		 * The child is gone; what it left in its process group (a
+		 * grandchild that still holds the output pipe) goes too.
+		 */
+		kill(-c->pid, SIGKILL);
+		c->elapsed = now() - c->started;
+		c->pid = -2;	/* reaped, group killed */
+	}
+}
+
+static void enforce_deadline(struct child *c, double t)
+{
+	if (c->pid < 0)
+		return;
+	if (c->deadline && !c->timed_out && t >= c->deadline) {
+		c->timed_out = true;
+		kill(-c->pid, SIGTERM);
+		c->kill_at = t + CHILD_KILL_GRACE;
+	}
+	if (c->kill_at && t >= c->kill_at) {
+		kill(-c->pid, SIGKILL);
+		c->kill_at = 0;
+	}
+}
+
+/* How long poll() may sleep before some child's next deadline. */
+static int next_wakeup_ms(struct child **cs, size_t n, double t)
+{
+	double soonest = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct child *c = cs[i];
+		double d = 0;
+
+		if (!c->running)
+			continue;
+		if (c->pid >= 0)
+			d = c->kill_at ? c->kill_at : (c->timed_out ? 0 : c->deadline);
+		else if (c->out_fd >= 0)
+			d = c->kill_at;	/* draining after exit */
+		if (d > 0 && (soonest < 0 || d < soonest))
+			soonest = d;
+	}
+	if (soonest < 0)
+		return -1;
+	return soonest <= t ? 0 : (int)((soonest - t) * 1000) + 1;
+}
+
+int child_finish_all(struct child **cs, size_t n)
+{
+	struct pollfd *fds = xcalloc(n + 1, sizeof(*fds));
+
+	for (;;) {
+		size_t nfds = 0, live = 0;
+		double t = now();
+
+		for (size_t i = 0; i < n; i++) {
+			struct child *c = cs[i];
+
+			if (!c->running)
+				continue;
+			try_reap(c);
+			enforce_deadline(c, t);
+			if (c->pid == -2 && c->out_fd >= 0 && !c->kill_at)
+				/* Exited: give escaped holders of the pipe a moment. */
+				c->kill_at = t + CHILD_KILL_GRACE;
+			if (c->pid == -2 && c->out_fd >= 0 && c->kill_at && t >= c->kill_at) {
+				close(c->out_fd);
+				c->out_fd = -1;
+			}
+			if (c->pid == -2 && c->out_fd < 0) {
+				c->running = false;
+				c->pid = -1;
+				continue;
+			}
+			live++;
+			if (c->out_fd >= 0) {
+				fds[nfds].fd = c->out_fd;
+				fds[nfds].events = POLLIN;
+				nfds++;
+			}
+		}
+		if (!live)
+			break;
+		fds[nfds].fd = sigchld_pipe[0];
+		fds[nfds].events = POLLIN;
+		if (poll(fds, nfds + 1, next_wakeup_ms(cs, n, t)) < 0 && errno != EINTR)
+			die("poll failed: %s", strerror(errno));
+		sigchld_drain();
+		for (size_t i = 0; i < n; i++)
+			if (cs[i]->running && cs[i]->out_fd >= 0)
+				read_output(cs[i]);
+	}
+	free(fds);
+	return 0;
+}
+
+int child_finish(struct child *c)
+{
+	return child_finish_all(&c, 1);
+}
+
+int child_run(struct child *c)
+{
+	if (child_start(c))
+		return -1;
+	return child_finish(c);
+}
+
+void child_release(struct child *c)
+{
+	sb_release(&c->out);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	c->out_fd = -1;
+}
+
+/* ---- decoding ---- */
+
+int child_exit_code(const struct child *c)
+{
+	if (c->start_errno)
+		return 127;
+	if (WIFEXITED(c->status))
+		return WEXITSTATUS(c->status);
+	if (WIFSIGNALED(c->status))
+		return 128 + WTERMSIG(c->status);
+	return -1;
+}
+
+bool child_ok(const struct child *c)
+{
+	return !c->start_errno && !c->timed_out && WIFEXITED(c->status) &&
+		WEXITSTATUS(c->status) == 0;
+}
+
+char *child_describe(const struct child *c)
+{
+	if (c->start_errno)
+		return xstrfmt("could not be started: %s", strerror(c->start_errno));
+	if (c->timed_out)
+		return xstrfmt("timed out after %g s", c->timeout);
+	if (WIFEXITED(c->status))
+		return xstrfmt("exited with status %d", WEXITSTATUS(c->status));
+	if (WIFSIGNALED(c->status)) {
+		const char *name = sigabbrev_np(WTERMSIG(c->status));
+
+		return name ? xstrfmt("killed by SIG%s", name)
+			    : xstrfmt("killed by signal %d", WTERMSIG(c->status));
+	}
+	return xstrfmt("ended with wait status 0x%x", c->status);
+}

@@ -1,0 +1,185 @@
+/* Reading Criterion's JSON report and the outcome hook's file. */
+#define _GNU_SOURCE
+#include "crreport.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *test_status_name(enum test_status s)
+{
+	switch (s) {
+	case TEST_PASSED: return "passed";
+	case TEST_FAILED: return "failed";
+	case TEST_TIMED_OUT: return "timed out";
+	case TEST_CRASHED: return "crashed";
+	default: return "not run";
+	}
+}
+
+void test_results_init(const struct stage *st, struct test_result *results)
+{
+	for (size_t i = 0; i < st->ntests; i++) {
+		memset(&results[i], 0, sizeof(results[i]));
+		results[i].name = xstrdup(st->tests[i].name);
+		results[i].status = TEST_NOT_RUN;
+		results[i].max_score = st->tests[i].points;
+		results[i].hint = st->tests[i].hint;
+	}
+}
+
+void test_result_release(struct test_result *t)
+{
+	free(t->name);
+	free(t->message);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The outcome hook's entry for a test, or NULL. */
+static json_t *find_outcome(json_t *outcomes, const char *suite, const char *name)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(outcomes, i, o) {
+		const char *s = json_string_value(json_object_get(o, "suite"));
+		const char *n = json_string_value(json_object_get(o, "name"));
+
+		if (s && n && !strcmp(s, suite) && !strcmp(n, name))
+			return o;
+	}
+	return NULL;
+}
+
+/* Criterion lists a test's messages newest first: join them oldest first. */
+static char *join_messages(json_t *messages)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = json_array_size(messages);
+
+	for (size_t i = n; i-- > 0;) {
+		const char *m = json_string_value(json_array_get(messages, i));
+
+		if (!m || !*m)
+			continue;
+		if (sb.len)
+			sb_adds(&sb, "\n");
+		sb_adds(&sb, m);
+	}
+	return sb.len ? sb_detach(&sb) : NULL;
+}
+
+static void judge(struct test_result *t, const char *status, json_t *test, json_t *outcome,
+		  double timeout)
+{
+	int sig = (int)json_integer_value(json_object_get(outcome, "signal"));
+	int code = (int)json_integer_value(json_object_get(outcome, "exit_code"));
+	bool timed_out = json_is_true(json_object_get(outcome, "timed_out"));
+	char *messages = join_messages(json_object_get(test, "messages"));
+
+	if (!strcmp(status, "PASSED")) {
+		t->status = TEST_PASSED;
+		free(messages);
+		return;
+	}
+	if (timed_out || (messages && strstr(messages, "timed out"))) {
+		t->status = TEST_TIMED_OUT;
+		t->message = xstrfmt("timed out after %g s (a deadlock, or a wait that never ends?)",
+				     timeout);
+	} else if (sig || (messages && strstr(messages, "crashed"))) {
+		const char *name = sig ? sigabbrev_np(sig) : NULL;
+
+		t->status = TEST_CRASHED;
+		t->message = name ? xstrfmt("killed by SIG%s", name)
+				  : xstrdup("crashed (killed by a signal)");
+	} else if (!strcmp(status, "FAILED") && !messages && code) {
+		t->status = TEST_FAILED;
+		t->message = xstrfmt("the test process exited with status %d before the test "
+				     "ended (did code in the child or the library call exit()?)", code);
+	} else {
+		t->status = TEST_FAILED;
+		t->message = messages ? messages : xstrfmt("%s without a message",
+							   !strcmp(status, "SKIPPED") ? "skipped" : "failed");
+		messages = NULL;
+	}
+	free(messages);
+}
+
+int crreport_read(const struct stage *st, const char *report_path, const char *outcomes_path,
+		  double timeout, struct test_result *results, struct strbuf *err)
+{
+	json_error_t jerr;
+	json_t *report, *outcomes, *suites, *suite;
+	size_t i, seen = 0;
+	int rc = -1;
+
+	report = json_load_file(report_path, 0, &jerr);
+	if (!report) {
+		sb_addf(err, "the test report is missing or unreadable (%s)", jerr.text);
+		return -1;
+	}
+	/* The outcomes only add detail: without them the report still stands. */
+	outcomes = json_load_file(outcomes_path, 0, &jerr);
+	if (!json_is_array(outcomes)) {
+		json_decref(outcomes);
+		outcomes = json_array();
+	}
+	suites = json_object_get(report, "test_suites");
+	if (!json_is_array(suites)) {
+		sb_adds(err, "the test report has no \"test_suites\": it is not Criterion's");
+		goto out;
+	}
+	json_array_foreach(suites, i, suite) {
+		const char *sname = json_string_value(json_object_get(suite, "name"));
+		json_t *tests = json_object_get(suite, "tests"), *test;
+		size_t j;
+
+		if (!sname || !json_is_array(tests)) {
+			sb_adds(err, "the test report has a suite without a name or tests");
+			goto out;
+		}
+		json_array_foreach(tests, j, test) {
+			const char *tname = json_string_value(json_object_get(test, "name"));
+			const char *status = json_string_value(json_object_get(test, "status"));
+			char *full;
+			size_t k;
+
+			if (!tname || !status) {
+				sb_addf(err, "the test report has a test of suite %s without a name or status",
+					sname);
+				goto out;
+			}
+			full = xstrfmt("%s/%s", sname, tname);
+			for (k = 0; k < st->ntests; k++)
+				if (!strcmp(st->tests[k].name, full))
+					break;
+			if (k == st->ntests) {
+				sb_addf(err, "the test report names test %s, which the manifest of %s "
+					"does not list", full, st->name);
+				free(full);
+				goto out;
+			}
+			free(full);
+			if (results[k].status != TEST_NOT_RUN) {
+				sb_addf(err, "the test report names test %s/%s twice", sname, tname);
+				goto out;
+			}
+			judge(&results[k], status, test, find_outcome(outcomes, sname, tname), timeout);
+			seen++;
+		}
+	}
+	rc = 0;
+out:
+	if (rc) {
+		/* Nothing from a rejected report counts. */
+		for (size_t k = 0; k < st->ntests; k++) {
+			results[k].status = TEST_NOT_RUN;
+			free(results[k].message);
+			results[k].message = NULL;
+		}
+	}
+	(void)seen;
+	json_decref(outcomes);
+	json_decref(report);
+	return rc;
+}

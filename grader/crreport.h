@@ -1,0 +1,45 @@
+/* Reading Criterion's JSON report and the outcome hook's file. */
+#ifndef RACECOURSE_CRREPORT_H
+#define RACECOURSE_CRREPORT_H
+
+#include "stage.h"
+#include "util.h"
+
+enum test_status {
+	TEST_PASSED,
+	TEST_FAILED,		/* an assertion failed, or the test exited */
+	TEST_TIMED_OUT,
+	TEST_CRASHED,		/* killed by a signal */
+	TEST_NOT_RUN,		/* no report says how it went: it counts as failed */
+};
+
+/* The result of one graded item of a stage. */
+struct test_result {
+	char *name;		/* "suite/test", or "race-free" */
+	enum test_status status;
+	char *message;		/* why it failed, or NULL */
+	int score, max_score;
+	int hint;		/* the hint that helps, or 0 */
+};
+
+/*
+ * Fills results[0..st->ntests) from Criterion's report at report_path and
+ * the outcome hook's file at outcomes_path (which may be missing: it only
+ * adds the signal or exit code of a crashed test).  `timeout` is the
+ * per-test limit in force, for messages.  A report that cannot be read, is
+ * not Criterion's, or names tests the manifest does not list is rejected:
+ * returns -1 with a one-line reason in err, and every test stays
+ * TEST_NOT_RUN.  Returns 0 otherwise; a test the report leaves out stays
+ * TEST_NOT_RUN.
+ */
+int crreport_read(const struct stage *st, const char *report_path, const char *outcomes_path,
+		  double timeout, struct test_result *results, struct strbuf *err);
+
+/* Sets results[0..st->ntests) to TEST_NOT_RUN with the stage's points. */
+void test_results_init(const struct stage *st, struct test_result *results);
+void test_result_release(struct test_result *t);
+
+/* "passed", "failed", "timed out", "crashed", "not run". */
+const char *test_status_name(enum test_status s);
+
+#endif

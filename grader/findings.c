@@ -1,0 +1,312 @@
+/* Detector findings in the student's code, from valgrind's reports. */
+#include "findings.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static enum finding_kind classify(const char *kind)
+{
+	if (!kind)
+		return FINDING_MISUSE;
+	if (!strcmp(kind, "Race") || !strcmp(kind, "ConflictingAccess"))
+		return FINDING_RACE;
+	if (!strcmp(kind, "LockOrder"))
+		return FINDING_LOCK_ORDER;
+	return FINDING_MISUSE;
+}
+
+const char *finding_kind_name(enum finding_kind kind)
+{
+	switch (kind) {
+	case FINDING_RACE: return "data race";
+	case FINDING_LOCK_ORDER: return "lock order violated (a possible deadlock)";
+	default: return "misuse of the pthread API";
+	}
+}
+
+const char *finding_kind_tag(enum finding_kind kind)
+{
+	switch (kind) {
+	case FINDING_RACE: return "race";
+	case FINDING_LOCK_ORDER: return "lock-order";
+	default: return "misuse";
+	}
+}
+
+const char *finding_kind_advice(enum finding_kind kind)
+{
+	switch (kind) {
+	case FINDING_RACE:
+		return "Two threads used this memory at the same time and at least one wrote it, "
+		       "with no lock ordering them: the result depends on timing even when this "
+		       "run's output was right. Usually: take the same mutex around every access, "
+		       "reads included.";
+	case FINDING_LOCK_ORDER:
+		return "These locks were taken in one order in one place and in the opposite order "
+		       "in another: two threads doing both at once deadlock. Usually: always take "
+		       "the locks in one global order (for example by account index).";
+	default:
+		return "A pthread function was called in a way it does not allow (unlocking a "
+		       "mutex this thread does not hold, destroying a lock in use, ...). Usually: "
+		       "pair every lock with exactly one unlock on every path.";
+	}
+}
+
+/* ---- turning valgrind's stacks into sites ---- */
+
+static const struct source *student_source(const struct vg_frame *fr, const struct source *srcs,
+					   size_t nsrcs)
+{
+	if (!fr->file || !fr->dir)
+		return NULL;
+	for (size_t i = 0; i < nsrcs; i++) {
+		const char *staged = srcs[i].staged;
+		size_t dirlen = strlen(fr->dir);
+
+		if (!strncmp(staged, fr->dir, dirlen) && staged[dirlen] == '/' &&
+		    !strcmp(staged + dirlen + 1, fr->file))
+			return &srcs[i];
+	}
+	return NULL;
+}
+
+/* Stacks that show where memory was allocated or a lock first seen, not an access. */
+static bool is_access_stack(const struct vg_stack *s)
+{
+	static const char *const skip[] = {
+		"Address ", "Location ", "Lock at ", "allocated", "Block was", "Mutex ",
+	};
+
+	for (size_t i = 0; i < sizeof(skip) / sizeof(*skip); i++)
+		if (!strncmp(s->label, skip[i], strlen(skip[i])))
+			return false;
+	return true;
+}
+
+/* valgrind's words without the addresses, which mean nothing to a student. */
+static char *plain_words(const char *text)
+{
+	static const char *const prefixes[] = { "Possible data race during ", "This conflicts with " };
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(text, prefixes[i], strlen(prefixes[i])))
+			text += strlen(prefixes[i]);
+	while (*text) {
+		if (!strncmp(text, " at 0x", 6) || !strncmp(text, " 0x", 3)) {
+			text += text[1] == 'a' ? 6 : 3;
+			while ((*text >= '0' && *text <= '9') || (*text >= 'a' && *text <= 'f') ||
+			       (*text >= 'A' && *text <= 'F'))
+				text++;
+			continue;
+		}
+		sb_add(&sb, text++, 1);
+	}
+	return sb_detach(&sb);
+}
+
+/* "thread #3" (Helgrind) or "thread 3" (DRD) in a label. */
+static int thread_in(const char *label)
+{
+	const char *t = strstr(label, "thread ");
+
+	if (!t)
+		t = strstr(label, "Thread ");
+	if (!t)
+		return 0;
+	t += 7;
+	if (*t == '#')
+		t++;
+	return atoi(t);
+}
+
+/* The first frame of a stack in the kit's own sources (a file with a line). */
+static const struct vg_frame *first_sourced(const struct vg_stack *s)
+{
+	for (size_t i = 0; i < s->nframes; i++)
+		if (s->frames[i].file && s->frames[i].line && s->frames[i].fn &&
+		    !(s->frames[i].obj && strstr(s->frames[i].obj, "/lib")))
+			return &s->frames[i];
+	return NULL;
+}
+
+static char *where_created(const struct vg_report *r, int tid, const struct source *srcs,
+			   size_t nsrcs)
+{
+	const struct vg_thread *t = vg_report_thread(r, tid);
+	const struct vg_frame *fr;
+
+	if (!t)
+		return tid == 1 ? xstrdup("the main thread") : NULL;
+	/* The innermost frame in the student's file, else in the kit's. */
+	for (size_t i = 0; i < t->created.nframes; i++) {
+		const struct source *src = student_source(&t->created.frames[i], srcs, nsrcs);
+
+		if (src)
+			return xstrfmt("%s:%d", src->display, t->created.frames[i].line);
+	}
+	fr = first_sourced(&t->created);
+	return fr ? xstrfmt("%s:%d (%s)", fr->file, fr->line, fr->fn) : NULL;
+}
+
+static bool make_site(struct site *site, const struct vg_stack *s, const struct vg_report *r,
+		      const struct source *srcs, size_t nsrcs)
+{
+	const struct vg_frame *fr = NULL;
+	const struct source *src = NULL;
+
+	memset(site, 0, sizeof(*site));
+	for (size_t i = 0; i < s->nframes && !src; i++) {
+		src = student_source(&s->frames[i], srcs, nsrcs);
+		if (src)
+			fr = &s->frames[i];
+	}
+	if (!src)
+		fr = first_sourced(s);
+	if (!fr)
+		return false;
+	site->label = plain_words(s->label);
+	site->line = fr->line;
+	site->function = xstrdup(fr->fn);
+	site->student = src != NULL;
+	site->file = xstrdup(src ? src->display : fr->file);
+	if (src && source_line(src, fr->line))
+		site->text = xstrdup(source_line(src, fr->line));
+	site->thread = thread_in(s->label);
+	if (site->thread)
+		site->thread_origin = where_created(r, site->thread, srcs, nsrcs);
+	return true;
+}
+
+static void free_site(struct site *s)
+{
+	free(s->label);
+	free(s->file);
+	free(s->function);
+	free(s->text);
+	free(s->thread_origin);
+}
+
+/* The variable the error is about, when valgrind says. */
+static char *variable_of(const struct vg_error *e, const struct source *srcs, size_t nsrcs)
+{
+	for (size_t i = 0; i < e->naux; i++) {
+		const char *sym = strstr(e->aux[i], "data symbol \"");
+
+		if (sym) {
+			const char *start = sym + 13, *end = strchr(start, '"');
+
+			if (end)
+				return xstrfmt("%.*s", (int)(end - start), start);
+		}
+	}
+	/* A heap block: say where the student allocated it. */
+	for (size_t i = 0; i < e->nstacks; i++) {
+		const struct vg_stack *s = &e->stacks[i];
+
+		if (strncmp(s->label, "Address ", 8) && strcmp(s->label, "allocated"))
+			continue;
+		for (size_t j = 0; j < s->nframes; j++) {
+			const struct source *src = student_source(&s->frames[j], srcs, nsrcs);
+
+			if (src)
+				return xstrfmt("memory allocated at %s:%d", src->display,
+					       s->frames[j].line);
+		}
+	}
+	return NULL;
+}
+
+/* ---- merging ---- */
+
+static bool has_place(const struct finding *f, const struct site *s)
+{
+	for (size_t i = 0; i < f->nsites; i++)
+		if (f->sites[i].student && f->sites[i].line == s->line &&
+		    !strcmp(f->sites[i].file, s->file))
+			return true;
+	return false;
+}
+
+/*
+ * Whether b is a finding already in a: Helgrind reports a race once for the
+ * read and once for the write of `n++`, and DRD reports it again; all three
+ * are one finding at that line.  A lock-order cycle is the same only when
+ * all its lines are.
+ */
+static bool same_places(const struct finding *a, const struct finding *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	for (size_t j = 0; j < b->nsites; j++) {
+		if (!b->sites[j].student)
+			continue;
+		if (!has_place(a, &b->sites[j]))
+			return false;
+		if (b->kind != FINDING_LOCK_ORDER)
+			return true;
+	}
+	return true;
+}
+
+static void finding_free(struct finding *f)
+{
+	for (size_t i = 0; i < f->nsites; i++)
+		free_site(&f->sites[i]);
+	free(f->sites);
+	free(f->headline);
+	free(f->variable);
+}
+
+void findings_add_report(struct findings *f, const struct vg_report *r, unsigned tool,
+			 const struct source *srcs, size_t nsrcs)
+{
+	for (size_t i = 0; i < r->nerrors; i++) {
+		const struct vg_error *e = &r->errors[i];
+		struct finding nf;
+		bool students = false, merged = false;
+
+		memset(&nf, 0, sizeof(nf));
+		nf.kind = classify(e->kind);
+		nf.sites = xcalloc(e->nstacks ? e->nstacks : 1, sizeof(*nf.sites));
+		for (size_t j = 0; j < e->nstacks; j++) {
+			if (!is_access_stack(&e->stacks[j]))
+				continue;
+			if (make_site(&nf.sites[nf.nsites], &e->stacks[j], r, srcs, nsrcs)) {
+				students |= nf.sites[nf.nsites].student;
+				nf.nsites++;
+			}
+		}
+		if (!students) {
+			finding_free(&nf);
+			continue;
+		}
+		for (size_t k = 0; k < f->n && !merged; k++) {
+			if (same_places(&f->v[k], &nf)) {
+				f->v[k].tools |= tool;
+				f->v[k].occurrences++;
+				if (!f->v[k].variable)
+					f->v[k].variable = variable_of(e, srcs, nsrcs);
+				merged = true;
+			}
+		}
+		if (merged) {
+			finding_free(&nf);
+			continue;
+		}
+		nf.headline = plain_words(e->what ? e->what : e->kind ? e->kind : "");
+		nf.variable = variable_of(e, srcs, nsrcs);
+		nf.tools = tool;
+		nf.occurrences = 1;
+		ALLOC_GROW(f->v, f->n + 1, f->alloc);
+		f->v[f->n++] = nf;
+	}
+}
+
+void findings_release(struct findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		finding_free(&f->v[i]);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,321 @@
+/* Grading one stage: stage the files, build, run tests and detectors, score. */
+#define _GNU_SOURCE
+#include "grade.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "child.h"
+
+/* Replaces every occurrence of `from` in s with `to`; returns a new string. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t flen = strlen(from);
+	const char *hit;
+
+	while ((hit = strstr(s, from))) {
+		sb_add(&sb, s, (size_t)(hit - s));
+		sb_adds(&sb, to);
+		s = hit + flen;
+	}
+	sb_adds(&sb, s);
+	return sb_detach(&sb);
+}
+
+/* The compiler names the staged copies; the student knows their own paths. */
+static void show_student_paths(struct stage_result *res)
+{
+	for (size_t i = 0; res->diagnostics && i < res->nsrcs; i++) {
+		char *fixed = replace_all(res->diagnostics, res->srcs[i].staged, res->srcs[i].display);
+
+		free(res->diagnostics);
+		res->diagnostics = fixed;
+	}
+}
+
+static void progress(const struct grade_options *o, const char *stage, const char *what)
+{
+	if (o->progress) {
+		fprintf(stderr, "\r\033[K  %s: %s", stage, what);
+		fflush(stderr);
+	}
+}
+
+static void progress_done(const struct grade_options *o)
+{
+	if (o->progress) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
+/* ---- running ---- */
+
+struct detector_run {
+	const char *tool;	/* "helgrind" or "drd" */
+	unsigned flag;
+	struct child child;
+	const char *argv[12];
+	char *xml_arg;
+};
+
+static void detector_setup(struct detector_run *d, const struct grade_options *o, const char *dir,
+			   const char *tool, unsigned flag)
+{
+	const char **a = d->argv;
+
+	d->tool = tool;
+	d->flag = flag;
+	d->xml_arg = xstrfmt("--xml-file=%s/vg/%s.%%p.xml", dir, tool);
+	*a++ = "valgrind";
+	*a++ = flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd";
+	*a++ = "-q";
+	*a++ = "--xml=yes";
+	*a++ = d->xml_arg;
+	*a++ = "--num-callers=30";
+	*a++ = "./scenarios.bin";
+	*a = NULL;
+	d->child = (struct child)CHILD_INIT;
+	d->child.argv = d->argv;
+	d->child.dir = dir;
+	d->child.timeout = DETECTOR_TIMEOUT * o->timeout_scale;
+	d->child.out_cap = 256 * 1024;
+}
+
+/* Reads every XML file one detector wrote (one per process). */
+static void detector_collect(struct stage_result *res, struct detector_run *d, const char *dir,
+			     struct strbuf *note)
+{
+	char *vgdir = xstrfmt("%s/vg", dir);
+	DIR *dh = opendir(vgdir);
+	struct dirent *e;
+	size_t prefix = strlen(d->tool), files = 0;
+	const char *name = d->flag == TOOL_HELGRIND ? "Helgrind" : "DRD";
+
+	while (dh && (e = readdir(dh))) {
+		struct vg_report r = { 0 };
+		struct strbuf err = STRBUF_INIT;
+		char *path;
+
+		if (strncmp(e->d_name, d->tool, prefix) || e->d_name[prefix] != '.')
+			continue;
+		path = xstrfmt("%s/%s", vgdir, e->d_name);
+		if (vgxml_parse_file(&r, path, &err))
+			sb_addf(note, "%s's report could not be read (%s). ", name, sb_str(&err));
+		else
+			findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs);
+		files++;
+		vg_report_release(&r);
+		sb_release(&err);
+		free(path);
+	}
+	if (dh)
+		closedir(dh);
+	free(vgdir);
+
+	if (d->child.timed_out) {
+		sb_addf(note, "%s stopped the scenarios at the time limit of %g s: they never "
+			"finished, a deadlock? ", name, d->child.timeout);
+	} else if (!child_ok(&d->child)) {
+		char *how = child_describe(&d->child);
+
+		sb_addf(note, "The scenarios under %s %s, so it could not check them all. ", name, how);
+		free(how);
+	} else if (!files) {
+		sb_addf(note, "%s wrote no report. ", name);
+	}
+}
+
+/* Runs the tests and the detectors at the same time: they are independent. */
+static void run_stage(const struct grade_options *o, struct stage_result *res, const char *dir)
+{
+	const struct stage *st = &res->stage;
+	struct detector_run dets[2];
+	struct child tests = CHILD_INIT;
+	struct child *running[3];
+	size_t n = 0, ndets = 0;
+	char *report = xstrfmt("%s/report.json", dir), *outcomes = xstrfmt("%s/outcomes.json", dir);
+	char *json_arg = xstrfmt("--json=%s", report);
+	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
+	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
+	char *outcomes_env = xstrfmt("RACECOURSE_OUTCOMES=%s", outcomes);
+	const char *env[] = { seed_env, outcomes_env, timeout_env, NULL };
+	const char *argv[] = { "./tests.bin", json_arg, "--jobs", "2", "--always-succeed",
+			       "--ascii", NULL };
+	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT;
+
+	tests.argv = argv;
+	tests.dir = dir;
+	tests.env = env;
+	/* Every test could run to its limit; the stage's limit covers that. */
+	tests.timeout = (st->test_timeout * (double)st->ntests + 30) * o->timeout_scale;
+	if (!child_start(&tests))
+		running[n++] = &tests;
+
+	if (st->race_free_points && o->tools) {
+		char *vgdir = xstrfmt("%s/vg", dir);
+
+		mkdir_p(vgdir);
+		free(vgdir);
+		if (o->tools & TOOL_HELGRIND)
+			detector_setup(&dets[ndets++], o, dir, "helgrind", TOOL_HELGRIND);
+		if (o->tools & TOOL_DRD)
+			detector_setup(&dets[ndets++], o, dir, "drd", TOOL_DRD);
+		for (size_t i = 0; i < ndets; i++)
+			if (!child_start(&dets[i].child))
+				running[n++] = &dets[i].child;
+	}
+	progress(o, st->name, ndets ? "running the tests, Helgrind and DRD..." : "running the tests...");
+	child_finish_all(running, n);
+	progress_done(o);
+
+	res->t_tests = tests.elapsed;
+	if (crreport_read(st, report, outcomes, st->test_timeout * o->timeout_scale, res->tests, &err)) {
+		char *how = child_describe(&tests);
+
+		/* No report, no points: a test never passes by default. */
+		res->problem = xstrfmt("no test results: %s; the test runner %s", sb_str(&err), how);
+		for (size_t i = 0; i < st->ntests; i++)
+			res->tests[i].message = xstrdup("not run: the test runner gave no result");
+		free(how);
+	}
+	for (size_t i = 0; i < ndets; i++) {
+		detector_collect(res, &dets[i], dir, &note);
+		if (dets[i].flag == TOOL_HELGRIND)
+			res->t_helgrind = dets[i].child.elapsed;
+		else
+			res->t_drd = dets[i].child.elapsed;
+		child_release(&dets[i].child);
+		free(dets[i].xml_arg);
+	}
+	if (st->race_free_points && !o->tools)
+		sb_adds(&note, "The detectors were turned off for this run. ");
+	if (note.len) {
+		note.buf[--note.len] = '\0';	/* the last space */
+		res->detector_note = sb_detach(&note);
+	}
+	child_release(&tests);
+	sb_release(&err);
+	sb_release(&note);
+	free(report);
+	free(outcomes);
+	free(json_arg);
+	free(timeout_env);
+	free(seed_env);
+	free(outcomes_env);
+}
+
+/* ---- scoring ---- */
+
+static void score_stage(struct stage_result *res)
+{
+	const struct stage *st = &res->stage;
+
+	res->score = 0;
+	for (size_t i = 0; i < st->ntests; i++) {
+		struct test_result *t = &res->tests[i];
+
+		t->score = t->status == TEST_PASSED ? t->max_score : 0;
+		res->score += t->score;
+	}
+	if (st->race_free_points) {
+		struct test_result *t = &res->tests[st->ntests];
+
+		if (res->state != STAGE_GRADED) {
+			t->status = TEST_NOT_RUN;
+		} else if (res->findings.n) {
+			t->status = TEST_FAILED;
+			t->message = xstrfmt("%zu finding%s in your code (below)", res->findings.n,
+					     res->findings.n == 1 ? "" : "s");
+		} else if (res->detector_note) {
+			t->status = TEST_FAILED;
+			t->message = xstrdup(res->detector_note);
+		} else {
+			t->status = TEST_PASSED;
+		}
+		t->score = t->status == TEST_PASSED ? t->max_score : 0;
+		res->score += t->score;
+	}
+}
+
+static void init_result(struct stage_result *res)
+{
+	const struct stage *st = &res->stage;
+
+	res->ntests = st->ntests + (st->race_free_points ? 1 : 0);
+	res->tests = xcalloc(res->ntests ? res->ntests : 1, sizeof(*res->tests));
+	test_results_init(st, res->tests);
+	if (st->race_free_points) {
+		struct test_result *t = &res->tests[st->ntests];
+
+		t->name = xstrdup(RACE_FREE_NAME);
+		t->status = TEST_NOT_RUN;
+		t->max_score = st->race_free_points;
+		t->hint = st->race_free_hint;
+	}
+	res->max_score = st->max_score;
+}
+
+int grade_stage(const struct grade_options *o, const char *name, struct stage_result *res)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *dir = xstrfmt("%s/%s", o->work, name);
+	double started = now();
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (stage_load(&res->stage, o->kit, name, &err)) {
+		res->state = STAGE_KIT_ERROR;
+		res->problem = sb_detach(&err);
+		res->stage.name = res->stage.name ? res->stage.name : xstrdup(name);
+		rc = -1;
+		goto out;
+	}
+	init_result(res);
+	if (submission_stage(&res->stage, o->sub, o->sub_display, dir, &res->srcs, &res->nsrcs,
+			     &err)) {
+		res->state = STAGE_MISSING;
+		res->problem = sb_detach(&err);
+		goto out;
+	}
+	progress(o, name, "compiling...");
+	if (build_stage(o, &res->stage, dir, res->srcs, res->nsrcs, &res->diagnostics)) {
+		res->state = STAGE_BUILD_FAILED;
+		res->problem = xstrfmt("%s did not compile or link: 0 points for this stage",
+				       res->srcs[0].display);
+		for (size_t i = 0; i < res->ntests; i++)
+			res->tests[i].message = xstrdup("not run: the code did not build");
+	}
+	res->t_build = now() - started;
+	progress_done(o);
+	show_student_paths(res);
+	if (res->state == STAGE_GRADED)
+		run_stage(o, res, dir);
+out:
+	if (res->tests)
+		score_stage(res);
+	res->t_total = now() - started;
+	sb_release(&err);
+	free(dir);
+	return rc;
+}
+
+void stage_result_release(struct stage_result *res)
+{
+	stage_release(&res->stage);
+	free(res->problem);
+	free(res->diagnostics);
+	sources_free(res->srcs, res->nsrcs);
+	for (size_t i = 0; i < res->ntests; i++)
+		test_result_release(&res->tests[i]);
+	free(res->tests);
+	findings_release(&res->findings);
+	free(res->detector_note);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,305 @@
+/*
+ * racecourse: grades a submission of the Racecourse course kit.
+ *
+ * The pipeline, one module per step: find the stage (stage.c) -> stage the
+ * submission (submission.c) -> build (build.c) -> run the tests and the
+ * detectors (grade.c, child.c) -> read their reports (crreport.c, vgxml.c,
+ * findings.c) -> score (grade.c) -> report (report_text.c, report_json.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "grade.h"
+#include "report.h"
+
+static const char usage[] =
+	"usage: racecourse [options] [SUBMISSION]\n"
+	"\n"
+	"Grades SUBMISSION (a directory; default: the kit's starter/) and prints a report.\n"
+	"Exits 0 at full marks, 1 below, 2 when it could not grade.\n"
+	"\n"
+	"  -s, --stage NAME[,NAME...]  grade only these stages (default: all)\n"
+	"  -f, --format text|json      the report's format (json: Gradescope's results.json)\n"
+	"  -o, --out FILE              write the report to FILE instead of standard output\n"
+	"      --seed N                seed of the schedule perturbation (default: random)\n"
+	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
+	"      --timeout-scale X       multiply every time limit by X (also TIMEOUT_SCALE)\n"
+	"      --kit DIR               the kit's root (default: the folder above the grader)\n"
+	"      --keep                  keep the scratch directory and say where it is\n"
+	"      --list                  list the stages and exit\n"
+	"  -h, --help                  this text\n";
+
+enum format { FORMAT_TEXT, FORMAT_JSON };
+
+struct cli {
+	char **stages;
+	size_t nstages;
+	enum format format;
+	const char *out;
+	bool keep, list;
+};
+
+/* The kit is the folder that holds grader/racecourse. */
+static char *default_kit(void)
+{
+	char *exe = real_path("/proc/self/exe");
+	char *slash;
+
+	if (!exe)
+		die("cannot find the grader's own path: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		slash = strrchr(exe, '/');
+		if (slash && slash != exe)
+			*slash = '\0';
+	}
+	return exe;
+}
+
+static double parse_scale(const char *s)
+{
+	char *end;
+	double x = strtod(s, &end);
+
+	if (end == s || *end || x <= 0 || x > 100)
+		die("timeout scale must be a number above 0 (at most 100), not '%s'", s);
+	return x;
+}
+
+static unsigned parse_tools(const char *s)
+{
+	if (!strcmp(s, "helgrind,drd") || !strcmp(s, "drd,helgrind") || !strcmp(s, "all"))
+		return TOOL_HELGRIND | TOOL_DRD;
+	if (!strcmp(s, "helgrind"))
+		return TOOL_HELGRIND;
+	if (!strcmp(s, "drd"))
+		return TOOL_DRD;
+	if (!strcmp(s, "none"))
+		return 0;
+	die("--detectors takes helgrind,drd, helgrind, drd or none, not '%s'", s);
+}
+
+static void add_stages(struct cli *cli, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		cli->stages = xrealloc(cli->stages, (cli->nstages + 1) * sizeof(*cli->stages));
+		cli->stages[cli->nstages++] = xstrdup(s);
+	}
+	free(copy);
+}
+
+/* The stage names a user may give: all, or each one's number alone ("03"). */
+static char *resolve_stage(const char *want, char **names, size_t n)
+{
+	struct strbuf known = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], want) ||
+		    (strlen(want) == 2 && !strncmp(names[i], want, 2) && names[i][2] == '-'))
+			return xstrdup(names[i]);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&known, "%s%s", i ? ", " : "", names[i]);
+	die("unknown stage '%s' (the stages are: %s)", want, sb_str(&known));
+}
+
+/* Is a library the tests link with installed?  Asks the compiler. */
+static bool has_library(const char *cc, const char *lib)
+{
+	char *arg = xstrfmt("-print-file-name=%s", lib);
+	const char *argv[] = { cc, arg, NULL };
+	struct child c = CHILD_INIT;
+	bool found;
+
+	c.argv = argv;
+	c.timeout = 30;
+	found = !child_run(&c) && child_ok(&c) && strchr(sb_str(&c.out), '/');
+	child_release(&c);
+	free(arg);
+	return found;
+}
+
+static void check_tools(const struct grade_options *o)
+{
+	char *path = find_in_path(o->cc);
+
+	if (!path)
+		die("no C compiler '%s': install the Debian package 'gcc' (or set CC)", o->cc);
+	free(path);
+	if (!has_library(o->cc, "libcriterion.so"))
+		die("Criterion is not installed: install the Debian package 'libcriterion-dev' "
+		    "(make grade does it for you)");
+	if (!has_library(o->cc, "libjansson.so"))
+		die("jansson is not installed: install the Debian package 'libjansson-dev' "
+		    "(make grade does it for you)");
+	if (o->tools && !(path = find_in_path("valgrind")))
+		die("valgrind is not installed: install the Debian package 'valgrind' "
+		    "(make grade does it for you), or grade with --detectors none");
+	free(o->tools ? path : NULL);
+}
+
+static unsigned long random_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16)) % 1000000 + 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "stage", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "detectors", required_argument, NULL, 'D' },
+		{ "timeout-scale", required_argument, NULL, 'T' },
+		{ "kit", required_argument, NULL, 'K' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct grade_options o = { .tools = TOOL_HELGRIND | TOOL_DRD, .timeout_scale = 1 };
+	struct cli cli = { 0 };
+	struct grade_run run = { .options = &o };
+	char *kit = NULL, *sub, *work, **names;
+	const char *env;
+	size_t nnames;
+	bool seeded = false;
+	FILE *out = stdout;
+	double started = now();
+	int opt;
+
+	env = getenv("TIMEOUT_SCALE");
+	if (env && *env)
+		o.timeout_scale = parse_scale(env);
+	while ((opt = getopt_long(argc, argv, "s:f:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's': add_stages(&cli, optarg); break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				cli.format = FORMAT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				cli.format = FORMAT_JSON;
+			else
+				die("unknown format '%s' (use text or json)", optarg);
+			break;
+		case 'o': cli.out = optarg; break;
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			o.seed = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || !o.seed)
+				die("--seed takes a whole number above 0, not '%s'", optarg);
+			seeded = true;
+			break;
+		}
+		case 'D': o.tools = parse_tools(optarg); break;
+		case 'T': o.timeout_scale = parse_scale(optarg); break;
+		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
+		case 'k': cli.keep = true; break;
+		case 'l': cli.list = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (argc - optind > 1)
+		die("grade one submission at a time (got %d); see --help", argc - optind);
+	if (!kit)
+		kit = default_kit();
+	o.kit = kit;
+	nnames = stage_list(kit, &names);
+	if (!nnames)
+		die("no stages in %s/assignments: is --kit right?", kit);
+	if (cli.list) {
+		for (size_t i = 0; i < nnames; i++)
+			puts(names[i]);
+		return 0;
+	}
+
+	/* What to grade, and where. */
+	o.sub_display = optind < argc ? argv[optind] : "starter";
+	sub = optind < argc ? real_path(argv[optind]) : xstrfmt("%s/starter", kit);
+	if (!sub || !is_dir(sub))
+		die("submission '%s' %s", o.sub_display,
+		    sub ? "is not a directory" : "does not exist");
+	o.sub = sub;
+	if (!cli.nstages) {
+		cli.stages = names;
+		cli.nstages = nnames;
+		names = NULL;
+	} else {
+		for (size_t i = 0; i < cli.nstages; i++) {
+			char *full = resolve_stage(cli.stages[i], names, nnames);
+
+			free(cli.stages[i]);
+			cli.stages[i] = full;
+		}
+	}
+	o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	o.seed = seeded ? o.seed : random_seed();
+	check_tools(&o);
+	if (cli.out && !(out = fopen(cli.out, "w")))
+		die("cannot write %s: %s", cli.out, strerror(errno));
+	o.progress = isatty(2) && !getenv("CI");
+
+	work = xstrfmt("%s/racecourse.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(work))
+		die("cannot create a scratch directory in %s: %s", work, strerror(errno));
+	o.work = work;
+
+	/* Grade every stage; one that cannot be graded scores 0 and the rest go on. */
+	run.stages = xcalloc(cli.nstages, sizeof(*run.stages));
+	for (size_t i = 0; i < cli.nstages; i++) {
+		struct stage_result *res = &run.stages[i];
+
+		if (grade_stage(&o, cli.stages[i], res))
+			die("%s", res->problem);
+		run.nstages++;
+		run.score += res->score;
+		run.max_score += res->max_score;
+	}
+	run.elapsed = now() - started;
+
+	if (cli.format == FORMAT_JSON) {
+		if (report_json(out, &run))
+			die("cannot write the report: %s", strerror(errno));
+	} else {
+		bool color = !cli.out && isatty(1) && !getenv("NO_COLOR");
+
+		report_text(out, &run, color);
+	}
+	if (out != stdout && fclose(out))
+		die("cannot write %s: %s", cli.out, strerror(errno));
+	else if (out == stdout && fflush(stdout))
+		die("cannot write the report: %s", strerror(errno));
+
+	if (cli.keep)
+		fprintf(stderr, "racecourse: the scratch directory is %s\n", work);
+	else if (remove_tree(work))
+		warn("cannot remove the scratch directory %s", work);
+
+	for (size_t i = 0; i < run.nstages; i++)
+		stage_result_release(&run.stages[i]);
+	free(run.stages);
+	for (size_t i = 0; i < cli.nstages; i++)
+		free(cli.stages[i]);
+	free(cli.stages);
+	for (size_t i = 0; names && i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(work);
+	free(sub);
+	free(kit);
+	return run.score == run.max_score ? 0 : 1;
+}

@@ -1,0 +1,133 @@
+/* The terminal report: what passed, what failed and why, the findings. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct style {
+	const char *ok, *bad, *bold, *dim, *off;
+};
+
+static void print_indented(FILE *out, const char *text, const char *indent)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		fprintf(out, "%s%.*s\n", indent, (int)len, p);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
+static void print_site(FILE *out, const struct site *s, const struct stage_result *res,
+		       const struct style *st)
+{
+	fprintf(out, "      %s", s->label);
+	if (s->thread_origin)
+		fprintf(out, " (created at %s)", s->thread_origin);
+	fprintf(out, "\n        %s%s:%d%s", st->bold, s->file, s->line, st->off);
+	if (s->function)
+		fprintf(out, " in %s()", s->function);
+	fputc('\n', out);
+	if (!s->student) {
+		fprintf(out, "        %s(the kit's code, calling yours)%s\n", st->dim, st->off);
+		return;
+	}
+	/* The line before, for context, then the line itself, marked. */
+	for (size_t i = 0; i < res->nsrcs; i++) {
+		const struct source *src = &res->srcs[i];
+		const char *prev, *line;
+
+		if (strcmp(src->display, s->file))
+			continue;
+		prev = source_line(src, s->line - 1);
+		line = source_line(src, s->line);
+		if (prev)
+			fprintf(out, "        %s%5d | %s%s\n", st->dim, s->line - 1, prev, st->off);
+		if (line)
+			fprintf(out, "      %s> %5d | %s%s\n", st->bad, s->line, line, st->off);
+		break;
+	}
+}
+
+static void print_finding(FILE *out, const struct finding *f, const struct stage_result *res,
+			  const struct style *st)
+{
+	const char *by = f->tools == (TOOL_HELGRIND | TOOL_DRD) ? "Helgrind and DRD"
+		       : f->tools == TOOL_HELGRIND ? "Helgrind" : "DRD";
+
+	fprintf(out, "\n    %s%s%s%s (found by %s)\n", st->bad, st->bold,
+		finding_kind_name(f->kind), st->off, by);
+	if (f->variable)
+		fprintf(out, "      on %s\n", f->variable);
+	for (size_t i = 0; i < f->nsites; i++)
+		print_site(out, &f->sites[i], res, st);
+	fprintf(out, "      %s", st->dim);
+	fputs(finding_kind_advice(f->kind), out);
+	fprintf(out, "%s\n", st->off);
+}
+
+static void print_stage(FILE *out, const struct stage_result *res, const struct grade_run *run,
+			const struct style *st)
+{
+	bool failed = false;
+
+	fprintf(out, "\n%s%s  %s%s", st->bold, res->stage.name, res->stage.title ? res->stage.title : "",
+		st->off);
+	fprintf(out, "  %s%d/%d%s\n", res->score == res->max_score ? st->ok : st->bad,
+		res->score, res->max_score, st->off);
+	if (res->problem)
+		fprintf(out, "  %s%s%s\n", st->bad, res->problem, st->off);
+	if (res->diagnostics) {
+		fprintf(out, "  %s:\n", res->state == STAGE_BUILD_FAILED ? "the compiler said"
+			: "compiler warnings (they cost nothing, but read them)");
+		print_indented(out, res->diagnostics, "    ");
+	}
+	if (res->state == STAGE_KIT_ERROR || res->state == STAGE_MISSING)
+		return;
+	for (size_t i = 0; i < res->ntests; i++) {
+		const struct test_result *t = &res->tests[i];
+		bool ok = t->status == TEST_PASSED;
+
+		fprintf(out, "  %s%s%s %-52s %d/%d\n", ok ? st->ok : st->bad, ok ? "✓" : "✗",
+			st->off, t->name, t->score, t->max_score);
+		if (ok || res->state != STAGE_GRADED)
+			continue;
+		failed = true;
+		if (t->message)
+			print_indented(out, t->message, "      ");
+		if (t->hint)
+			fprintf(out, "      %s(stuck? make hint A=%s N=%d)%s\n", st->dim,
+				res->stage.name, t->hint, st->off);
+	}
+	for (size_t i = 0; i < res->findings.n; i++)
+		print_finding(out, &res->findings.v[i], res, st);
+	if (res->detector_note && res->findings.n)
+		fprintf(out, "\n    %s\n", res->detector_note);
+	if (failed && res->stage.perturb)
+		fprintf(out, "\n  %sthe tests ran with seed %lu: replay this run with "
+			"make grade A=%s SEED=%lu%s\n", st->dim, run->options->seed,
+			res->stage.name, run->options->seed, st->off);
+}
+
+void report_text(FILE *out, const struct grade_run *run, bool color)
+{
+	static const struct style plain = { "", "", "", "", "" };
+	static const struct style ansi = { "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m" };
+	const struct style *st = color ? &ansi : &plain;
+
+	fprintf(out, "%sRacecourse%s: grading %s\n", st->bold, st->off, run->options->sub_display);
+	for (size_t i = 0; i < run->nstages; i++)
+		print_stage(out, &run->stages[i], run, st);
+	fputc('\n', out);
+	for (size_t i = 0; i < run->nstages; i++) {
+		const struct stage_result *res = &run->stages[i];
+
+		fprintf(out, "Score: %d/%d  %s%s\n", res->score, res->max_score, res->stage.name,
+			res->score == res->max_score ? "  ✓" : "");
+	}
+	if (run->nstages > 1)
+		fprintf(out, "%sScore: %d/%d  total%s\n", st->bold, run->score, run->max_score, st->off);
+}

@@ -1,0 +1,237 @@
+/* Stage discovery and manifests: what the grader knows about a stage. */
+#define _GNU_SOURCE
+#include "stage.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(struct strbuf *err, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct strbuf *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	sb_addf(err, "%s: ", path);
+	va_start(ap, fmt);
+	sb_vaddf(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A bare file name: no directory part, nothing a path could escape with. */
+static bool plain_name(const char *s)
+{
+	return *s && *s != '.' && !strchr(s, '/');
+}
+
+/*
+ * Reads an optional array of strings.  With `dir`, each entry is a plain
+ * file name made absolute under dir.
+ */
+static int read_strings(json_t *root, const char *key, const char *dir, char ***out,
+			size_t *n, struct strbuf *err, const char *path)
+{
+	json_t *arr = json_object_get(root, key), *v;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return fail(err, path, "\"%s\" must be an array of strings", key);
+	*out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+
+		if (!s)
+			return fail(err, path, "\"%s\" must be an array of strings", key);
+		if (dir && !plain_name(s))
+			return fail(err, path, "\"%s\": '%s' is not a plain file name", key, s);
+		(*out)[(*n)++] = dir ? xstrfmt("%s/%s", dir, s) : xstrdup(s);
+	}
+	return 0;
+}
+
+static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const char *path)
+{
+	json_t *arr = json_object_get(root, "tests"), *v;
+	size_t i;
+
+	if (!json_is_array(arr) || !json_array_size(arr))
+		return fail(err, path, "\"tests\" must be a non-empty array");
+	st->tests = xcalloc(json_array_size(arr), sizeof(*st->tests));
+	json_array_foreach(arr, i, v) {
+		struct stage_test *t = &st->tests[st->ntests];
+		const char *name = json_string_value(json_object_get(v, "name"));
+		json_t *points = json_object_get(v, "points");
+		json_t *hint = json_object_get(v, "hint");
+
+		if (!name || !strchr(name, '/'))
+			return fail(err, path, "tests[%zu] needs a \"name\" of the form \"suite/test\"", i);
+		if (stage_find_test(st, name))
+			return fail(err, path, "test '%s' is listed twice", name);
+		if (!json_is_integer(points) || json_integer_value(points) < 0)
+			return fail(err, path, "test '%s' needs \"points\", a whole number >= 0", name);
+		if (hint && !json_is_integer(hint))
+			return fail(err, path, "test '%s': \"hint\" must be a number", name);
+		t->name = xstrdup(name);
+		t->points = (int)json_integer_value(points);
+		t->hint = hint ? (int)json_integer_value(hint) : 0;
+		st->ntests++;
+		st->max_score += t->points;
+	}
+	return 0;
+}
+
+int stage_load(struct stage *st, const char *kit, const char *name, struct strbuf *err)
+{
+	char *path;
+	json_t *root, *v;
+	json_error_t jerr;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->name = xstrdup(name);
+	st->assignment_dir = xstrfmt("%s/assignments/%s", kit, name);
+	st->include_dir = xstrfmt("%s/include", st->assignment_dir);
+	st->tests_dir = xstrfmt("%s/tests/%s", kit, name);
+	path = xstrfmt("%s/manifest.json", st->assignment_dir);
+	if (!plain_name(name) || !is_file(path)) {
+		sb_addf(err, "unknown stage '%s'", name);
+		free(path);
+		return -1;
+	}
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		fail(err, path, "line %d: %s", jerr.line, jerr.text);
+		free(path);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		fail(err, path, "the manifest must be a JSON object");
+		goto out;
+	}
+	v = json_object_get(root, "title");
+	st->title = xstrdup(json_is_string(v) ? json_string_value(v) : name);
+	if (read_strings(root, "student_files", NULL, &st->student_files, &st->nstudent_files, err, path) ||
+	    read_strings(root, "test_sources", st->tests_dir, &st->test_sources, &st->ntest_sources, err, path) ||
+	    read_strings(root, "scenario_sources", st->tests_dir, &st->scenario_sources, &st->nscenario_sources, err, path) ||
+	    read_strings(root, "ldflags", NULL, &st->ldflags, &st->nldflags, err, path))
+		goto out;
+	if (!st->nstudent_files) {
+		fail(err, path, "\"student_files\" must name at least one file");
+		goto out;
+	}
+	for (size_t i = 0; i < st->nstudent_files; i++)
+		if (!plain_name(st->student_files[i])) {
+			fail(err, path, "student file '%s' is not a plain file name", st->student_files[i]);
+			goto out;
+		}
+	if (!st->ntest_sources) {
+		fail(err, path, "\"test_sources\" must name at least one file");
+		goto out;
+	}
+	st->perturb = json_is_true(json_object_get(root, "perturb"));
+	v = json_object_get(root, "test_timeout");
+	st->test_timeout = v ? json_number_value(v) : 5;
+	if (st->test_timeout <= 0) {
+		fail(err, path, "\"test_timeout\" must be a positive number of seconds");
+		goto out;
+	}
+	if (read_tests(st, root, err, path))
+		goto out;
+	v = json_object_get(root, "race_free");
+	if (v) {
+		json_t *points = json_object_get(v, "points");
+
+		if (!json_is_integer(points) || json_integer_value(points) <= 0) {
+			fail(err, path, "\"race_free\" needs \"points\", a whole number > 0");
+			goto out;
+		}
+		if (!st->nscenario_sources) {
+			fail(err, path, "\"race_free\" needs \"scenario_sources\" for the detectors to run");
+			goto out;
+		}
+		st->race_free_points = (int)json_integer_value(points);
+		st->race_free_hint = (int)json_integer_value(json_object_get(v, "hint"));
+		st->max_score += st->race_free_points;
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	free(path);
+	return rc;
+}
+
+static void free_strings(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+void stage_release(struct stage *st)
+{
+	free(st->name);
+	free(st->title);
+	free(st->assignment_dir);
+	free(st->include_dir);
+	free(st->tests_dir);
+	free_strings(st->student_files, st->nstudent_files);
+	free_strings(st->test_sources, st->ntest_sources);
+	free_strings(st->scenario_sources, st->nscenario_sources);
+	free_strings(st->ldflags, st->nldflags);
+	for (size_t i = 0; i < st->ntests; i++)
+		free(st->tests[i].name);
+	free(st->tests);
+	memset(st, 0, sizeof(*st));
+}
+
+const struct stage_test *stage_find_test(const struct stage *st, const char *name)
+{
+	for (size_t i = 0; i < st->ntests; i++)
+		if (!strcmp(st->tests[i].name, name))
+			return &st->tests[i];
+	return NULL;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t stage_list(const char *kit, char ***names)
+{
+	char *dir = xstrfmt("%s/assignments", kit);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0, alloc = 0;
+
+	*names = NULL;
+	if (!d) {
+		free(dir);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		char *manifest;
+
+		if (e->d_name[0] == '.')
+			continue;
+		manifest = xstrfmt("%s/%s/manifest.json", dir, e->d_name);
+		if (is_file(manifest)) {
+			ALLOC_GROW(*names, n + 1, alloc);
+			(*names)[n++] = xstrdup(e->d_name);
+		}
+		free(manifest);
+	}
+	closedir(d);
+	free(dir);
+	if (n)
+		qsort(*names, n, sizeof(**names), compare_names);
+	return n;
+}

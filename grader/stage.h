@@ -1,0 +1,61 @@
+/* Stage discovery and manifests: what the grader knows about a stage. */
+#ifndef RACECOURSE_STAGE_H
+#define RACECOURSE_STAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* One graded test of a stage's Criterion suite. */
+struct stage_test {
+	char *name;		/* "suite/test", as Criterion names it */
+	int points;
+	int hint;		/* the hint that helps, or 0 */
+};
+
+/*
+ * A stage, read from assignments/<name>/manifest.json.  The format is
+ * described in docs/authoring.md; every path here is absolute.
+ */
+struct stage {
+	char *name;		/* "03-race" */
+	char *title;
+	char *assignment_dir;	/* assignments/<name> */
+	char *include_dir;	/* assignments/<name>/include: the public header */
+	char *tests_dir;	/* tests/<name> */
+	char **student_files;	/* bare file names, e.g. "account.c" */
+	size_t nstudent_files;
+	char **test_sources;	/* absolute paths */
+	size_t ntest_sources;
+	char **scenario_sources;	/* absolute paths; none for a stage without threads */
+	size_t nscenario_sources;
+	char **ldflags;		/* extra link flags of the test binary */
+	size_t nldflags;
+	bool perturb;
+	double test_timeout;	/* seconds, before TIMEOUT_SCALE */
+	struct stage_test *tests;
+	size_t ntests;
+	int race_free_points;	/* 0 when the stage has no race-free item */
+	int race_free_hint;
+	int max_score;
+};
+
+/*
+ * Reads and checks the manifest of stage `name` in the kit at `kit`.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int stage_load(struct stage *st, const char *kit, const char *name, struct strbuf *err);
+void stage_release(struct stage *st);
+
+/*
+ * The names of the kit's stages (directories of assignments/ that hold a
+ * manifest.json), sorted.  Returns how many; *names is malloc'd, as is
+ * each name.
+ */
+size_t stage_list(const char *kit, char ***names);
+
+/* Finds a stage's test by its "suite/name"; NULL when it has none such. */
+const struct stage_test *stage_find_test(const struct stage *st, const char *name);
+
+#endif

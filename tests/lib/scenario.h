@@ -1,0 +1,27 @@
+/* Detector scenarios: small programs run under Helgrind and DRD. */
+#ifndef RACECOURSE_SCENARIO_H
+#define RACECOURSE_SCENARIO_H
+
+#include <stddef.h>
+
+/*
+ * A stage's scenarios.c defines the table below.  scenario_main.c runs the
+ * scenarios named on the command line, or all of them in order.  A scenario
+ * drives the student's code from several threads at once so that every
+ * shared access happens while another thread may touch the same data; the
+ * detectors, not the scenario, judge the result.  Keep them small (a few
+ * threads, a few hundred operations): a detector needs one occurrence.
+ */
+struct scenario {
+	const char *name;
+	const char *about;	/* one line shown with the findings */
+	void (*run)(void);
+};
+
+extern const struct scenario scenarios[];
+extern const size_t nscenarios;
+
+/* Start nthreads threads running fn(arg_i) and join them all; aborts on failure. */
+void scenario_threads(int nthreads, void *(*fn)(void *), void *args, size_t argsize);
+
+#endif
