@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,12 @@ static void sigchld_setup(void)
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
+	/*
+	 * Orphans of our children come back to us rather than to init, so
+	 * that a grandchild left in a killed group can be reaped, and none
+	 * outlives the grading.
+	 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
 static void sigchld_drain(void)
@@ -237,10 +244,13 @@ static void try_reap(struct child *c)
 	if (r == c->pid || (r < 0 && errno == ECHILD)) {
 		/*
 		 * The child is gone; what it left in its process group (a
-		 * grandchild that still holds the output pipe) goes too.
+		 * grandchild that still holds the output pipe) goes too, and
+		 * is reaped here: as the subreaper, its orphans are ours.
 		 */
-		kill(-c->pid, SIGKILL);
 		c->elapsed = now() - c->started;
+		if (!kill(-c->pid, SIGKILL))
+			while (waitpid(-c->pid, NULL, 0) > 0 || errno == EINTR)
+				;
 		c->pid = -2;	/* reaped, group killed */
 	}
 }

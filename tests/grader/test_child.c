@@ -1,0 +1,154 @@
+/* Unit tests of the child supervisor: limits, process groups, decoding. */
+#define _POSIX_C_SOURCE 200809L
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "child.h"
+
+static void run(struct child *c, const char *script, double timeout)
+{
+	static const char *argv[4];
+
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = NULL;
+	c->argv = argv;
+	c->timeout = timeout;
+	cr_assert_eq(child_run(c), 0, "could not start sh: %s", strerror(c->start_errno));
+}
+
+/* True when no process of the group is left. */
+static bool group_gone(pid_t pgid)
+{
+	return kill(-pgid, 0) < 0;
+}
+
+Test(child, exit_status_and_output)
+{
+	struct child c = CHILD_INIT;
+	char *how;
+
+	run(&c, "echo out; echo err >&2; exit 3", 0);
+	cr_assert_eq(child_exit_code(&c), 3);
+	cr_assert_not(child_ok(&c));
+	cr_assert_str_eq(sb_str(&c.out), "out\nerr\n");
+	how = child_describe(&c);
+	cr_assert_str_eq(how, "exited with status 3");
+	free(how);
+	child_release(&c);
+}
+
+Test(child, killed_by_a_signal)
+{
+	struct child c = CHILD_INIT;
+	char *how;
+
+	run(&c, "kill -SEGV $$", 0);
+	cr_assert_eq(child_exit_code(&c), 128 + SIGSEGV);
+	how = child_describe(&c);
+	cr_assert_str_eq(how, "killed by SIGSEGV");
+	free(how);
+	child_release(&c);
+}
+
+Test(child, ignoring_sigterm_does_not_outlive_the_limit)
+{
+	struct child c = CHILD_INIT;
+	char *how;
+	double t0 = now();
+
+	run(&c, "trap '' TERM; while :; do :; done", 0.3);
+	cr_assert(c.timed_out);
+	cr_assert(WIFSIGNALED(c.status) && WTERMSIG(c.status) == SIGKILL,
+		  "it ignored SIGTERM, so SIGKILL ended it");
+	/* The limit plus the grace, with room for a loaded machine. */
+	cr_assert_lt(now() - t0, 0.3 + CHILD_KILL_GRACE + 5);
+	how = child_describe(&c);
+	cr_assert_str_eq(how, "timed out after 0.3 s");
+	free(how);
+	child_release(&c);
+}
+
+Test(child, a_forked_grandchild_that_hangs_is_killed)
+{
+	struct child c = CHILD_INIT;
+	pid_t pgid;
+
+	/* The grandchild keeps the output pipe open and would hang a naive reader. */
+	run(&c, "sh -c 'trap \"\" TERM; while :; do :; done' & echo $$", 10);
+	cr_assert_not(c.timed_out, "waited for the grandchild instead of the child");
+	cr_assert_eq(child_exit_code(&c), 0);
+	pgid = (pid_t)atoi(sb_str(&c.out));
+	cr_assert_gt(pgid, 1);
+	cr_assert(group_gone(pgid), "the grandchild outlived its parent");
+	child_release(&c);
+}
+
+Test(child, a_hung_group_is_gone_after_the_limit)
+{
+	struct child c = CHILD_INIT;
+	const char *argv[] = { "sh", "-c", "sh -c 'while :; do :; done' & wait", NULL };
+	pid_t pgid;
+
+	c.argv = argv;
+	c.timeout = 0.3;
+	cr_assert_eq(child_start(&c), 0);
+	pgid = c.pid;
+	child_finish(&c);
+	cr_assert(c.timed_out);
+	cr_assert(group_gone(pgid), "a process of the child's group is still alive");
+	child_release(&c);
+}
+
+Test(child, output_beyond_the_cap_is_counted_not_kept)
+{
+	struct child c = CHILD_INIT;
+
+	c.out_cap = 1000;
+	run(&c, "head -c 100000 /dev/zero | tr '\\0' x", 10);
+	cr_assert_eq(c.out.len, 1000);
+	cr_assert_eq(c.out_dropped, 99000);
+	child_release(&c);
+}
+
+Test(child, a_missing_program_cannot_be_started)
+{
+	struct child c = CHILD_INIT;
+	const char *argv[] = { "racecourse-no-such-program", NULL };
+	char *how;
+
+	c.argv = argv;
+	cr_assert_eq(child_run(&c), -1);
+	cr_assert_neq(c.start_errno, 0);
+	cr_assert_eq(child_exit_code(&c), 127);
+	how = child_describe(&c);
+	cr_assert(strstr(how, "could not be started"), "%s", how);
+	free(how);
+	child_release(&c);
+}
+
+Test(child, several_children_at_once_each_with_its_own_limit)
+{
+	struct child a = CHILD_INIT, b = CHILD_INIT;
+	const char *hang[] = { "sh", "-c", "while :; do :; done", NULL };
+	const char *quick[] = { "sh", "-c", "echo done", NULL };
+	struct child *both[] = { &a, &b };
+
+	a.argv = hang;
+	a.timeout = 0.3;
+	b.argv = quick;
+	b.timeout = 30;
+	cr_assert_eq(child_start(&a), 0);
+	cr_assert_eq(child_start(&b), 0);
+	child_finish_all(both, 2);
+	cr_assert(a.timed_out);
+	cr_assert_not(b.timed_out);
+	cr_assert(child_ok(&b));
+	cr_assert_str_eq(sb_str(&b.out), "done\n");
+	child_release(&a);
+	child_release(&b);
+}

@@ -1,0 +1,94 @@
+/* Unit tests of reading Criterion's report, on one captured from a real run. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "crreport.h"
+
+static struct stage_test demo_tests[] = {
+	{ "s/pass", 1, 0 }, { "s/fail", 2, 1 }, { "s/hang", 1, 0 },
+	{ "s/segv", 1, 0 }, { "s/exits", 1, 0 }, { "t/two", 1, 0 },
+};
+
+static struct stage demo = {
+	.name = "99-demo",
+	.tests = demo_tests,
+	.ntests = sizeof(demo_tests) / sizeof(*demo_tests),
+};
+
+static struct test_result results[6];
+
+static void read_fixture(const char *report, const char *outcomes, int want_rc)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	test_results_init(&demo, results);
+	cr_assert_eq(crreport_read(&demo, report, outcomes, 1, results, &err), want_rc,
+		     "crreport_read: %s", sb_str(&err));
+	sb_release(&err);
+}
+
+static const struct test_result *result(const char *name)
+{
+	for (size_t i = 0; i < demo.ntests; i++)
+		if (!strcmp(results[i].name, name))
+			return &results[i];
+	cr_assert_fail("no result for %s", name);
+	return NULL;
+}
+
+Test(crreport, every_way_a_test_ends)
+{
+	read_fixture("fixtures/criterion.json", "fixtures/outcomes.json", 0);
+	cr_assert_eq(result("s/pass")->status, TEST_PASSED);
+	cr_assert_eq(result("s/fail")->status, TEST_FAILED);
+	cr_assert(strstr(result("s/fail")->message, "expected 3, got 2"), "%s", result("s/fail")->message);
+	cr_assert_eq(result("s/hang")->status, TEST_TIMED_OUT);
+	cr_assert(strstr(result("s/hang")->message, "timed out after 1 s"), "%s", result("s/hang")->message);
+	cr_assert_eq(result("s/segv")->status, TEST_CRASHED);
+	cr_assert_str_eq(result("s/segv")->message, "killed by SIGSEGV");
+	cr_assert_eq(result("s/exits")->status, TEST_FAILED);
+	cr_assert(strstr(result("s/exits")->message, "exited with status 3"), "%s",
+		  result("s/exits")->message);
+	/* Messages in the order the assertions ran. */
+	cr_assert(strstr(result("t/two")->message, "first") < strstr(result("t/two")->message, "second"),
+		  "%s", result("t/two")->message);
+	cr_assert_eq(result("s/fail")->max_score, 2);
+	cr_assert_eq(result("s/fail")->hint, 1);
+}
+
+Test(crreport, without_outcomes_a_crash_is_still_a_crash)
+{
+	read_fixture("fixtures/criterion.json", "fixtures/no-such.json", 0);
+	cr_assert_eq(result("s/segv")->status, TEST_CRASHED);
+	cr_assert_eq(result("s/hang")->status, TEST_TIMED_OUT);
+	cr_assert_eq(result("s/pass")->status, TEST_PASSED);
+}
+
+Test(crreport, missing_report_passes_nothing)
+{
+	read_fixture("fixtures/no-such.json", "fixtures/outcomes.json", -1);
+	for (size_t i = 0; i < demo.ntests; i++)
+		cr_assert_eq(results[i].status, TEST_NOT_RUN, "%s", results[i].name);
+}
+
+Test(crreport, a_report_with_tests_the_manifest_lacks_is_rejected)
+{
+	struct stage fewer = demo;
+	struct strbuf err = STRBUF_INIT;
+
+	fewer.ntests = 5;	/* without t/two */
+	test_results_init(&fewer, results);
+	cr_assert_eq(crreport_read(&fewer, "fixtures/criterion.json", "fixtures/outcomes.json", 1,
+				   results, &err), -1);
+	cr_assert(strstr(sb_str(&err), "t/two"), "reason: %s", sb_str(&err));
+	for (size_t i = 0; i < fewer.ntests; i++)
+		cr_assert_eq(results[i].status, TEST_NOT_RUN, "%s counted from a rejected report",
+			     results[i].name);
+	sb_release(&err);
+}
+
+Test(crreport, a_report_that_is_not_criterions_is_rejected)
+{
+	read_fixture("fixtures/outcomes.json", "fixtures/outcomes.json", -1);
+	cr_assert_eq(results[0].status, TEST_NOT_RUN);
+}
