@@ -83,7 +83,12 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
 
-bench: $(GRADER)
+build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -Igrader -o $@ $< $(GRADER_LIB_OBJS) $(GRADER_LIBS)
+
+bench: $(GRADER) build/tests/bench
 	$(Q)sh tests/bench.sh
 
 clean:

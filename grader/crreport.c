@@ -1,4 +1,4 @@
-/* Reading Criterion's JSON report and the outcome hook's file. */
+/* Reading the test report that the kit's Criterion runner writes. */
 #define _GNU_SOURCE
 #include "crreport.h"
 
@@ -35,29 +35,12 @@ void test_result_release(struct test_result *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The outcome hook's entry for a test, or NULL. */
-static json_t *find_outcome(json_t *outcomes, const char *suite, const char *name)
-{
-	size_t i;
-	json_t *o;
-
-	json_array_foreach(outcomes, i, o) {
-		const char *s = json_string_value(json_object_get(o, "suite"));
-		const char *n = json_string_value(json_object_get(o, "name"));
-
-		if (s && n && !strcmp(s, suite) && !strcmp(n, name))
-			return o;
-	}
-	return NULL;
-}
-
-/* Criterion lists a test's messages newest first: join them oldest first. */
 static char *join_messages(json_t *messages)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t n = json_array_size(messages);
 
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = 0; i < n; i++) {
 		const char *m = json_string_value(json_array_get(messages, i));
 
 		if (!m || !*m)
@@ -69,12 +52,12 @@ static char *join_messages(json_t *messages)
 	return sb.len ? sb_detach(&sb) : NULL;
 }
 
-static void judge(struct test_result *t, const char *status, json_t *test, json_t *outcome,
-		  double timeout)
+static void judge(struct test_result *t, const char *status, json_t *test, double timeout)
 {
-	int sig = (int)json_integer_value(json_object_get(outcome, "signal"));
-	int code = (int)json_integer_value(json_object_get(outcome, "exit_code"));
-	bool timed_out = json_is_true(json_object_get(outcome, "timed_out"));
+	int sig = (int)json_integer_value(json_object_get(test, "signal"));
+	int code = (int)json_integer_value(json_object_get(test, "exit_code"));
+	bool timed_out = json_is_true(json_object_get(test, "timed_out"));
+	bool crashed = json_is_true(json_object_get(test, "crashed"));
 	char *messages = join_messages(json_object_get(test, "messages"));
 
 	if (!strcmp(status, "PASSED")) {
@@ -82,11 +65,11 @@ static void judge(struct test_result *t, const char *status, json_t *test, json_
 		free(messages);
 		return;
 	}
-	if (timed_out || (messages && strstr(messages, "timed out"))) {
+	if (timed_out) {
 		t->status = TEST_TIMED_OUT;
 		t->message = xstrfmt("timed out after %g s (a deadlock, or a wait that never ends?)",
 				     timeout);
-	} else if (sig || (messages && strstr(messages, "crashed"))) {
+	} else if (sig || crashed) {
 		const char *name = sig ? sigabbrev_np(sig) : NULL;
 
 		t->status = TEST_CRASHED;
@@ -105,24 +88,18 @@ static void judge(struct test_result *t, const char *status, json_t *test, json_
 	free(messages);
 }
 
-int crreport_read(const struct stage *st, const char *report_path, const char *outcomes_path,
-		  double timeout, struct test_result *results, struct strbuf *err)
+int crreport_read(const struct stage *st, const char *report_path, double timeout,
+		  struct test_result *results, struct strbuf *err)
 {
 	json_error_t jerr;
-	json_t *report, *outcomes, *suites, *suite;
-	size_t i, seen = 0;
+	json_t *report, *suites, *suite;
+	size_t i;
 	int rc = -1;
 
 	report = json_load_file(report_path, 0, &jerr);
 	if (!report) {
 		sb_addf(err, "the test report is missing or unreadable (%s)", jerr.text);
 		return -1;
-	}
-	/* The outcomes only add detail: without them the report still stands. */
-	outcomes = json_load_file(outcomes_path, 0, &jerr);
-	if (!json_is_array(outcomes)) {
-		json_decref(outcomes);
-		outcomes = json_array();
 	}
 	suites = json_object_get(report, "test_suites");
 	if (!json_is_array(suites)) {
@@ -164,8 +141,7 @@ int crreport_read(const struct stage *st, const char *report_path, const char *o
 				sb_addf(err, "the test report names test %s/%s twice", sname, tname);
 				goto out;
 			}
-			judge(&results[k], status, test, find_outcome(outcomes, sname, tname), timeout);
-			seen++;
+			judge(&results[k], status, test, timeout);
 		}
 	}
 	rc = 0;
@@ -178,8 +154,6 @@ out:
 			results[k].message = NULL;
 		}
 	}
-	(void)seen;
-	json_decref(outcomes);
 	json_decref(report);
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* Reading Criterion's JSON report and the outcome hook's file. */
+/* Reading the test report that the kit's Criterion runner writes. */
 #ifndef RACECOURSE_CRREPORT_H
 #define RACECOURSE_CRREPORT_H
 
@@ -23,17 +23,18 @@ struct test_result {
 };
 
 /*
- * Fills results[0..st->ntests) from Criterion's report at report_path and
- * the outcome hook's file at outcomes_path (which may be missing: it only
- * adds the signal or exit code of a crashed test).  `timeout` is the
- * per-test limit in force, for messages.  A report that cannot be read, is
- * not Criterion's, or names tests the manifest does not list is rejected:
- * returns -1 with a one-line reason in err, and every test stays
- * TEST_NOT_RUN.  Returns 0 otherwise; a test the report leaves out stays
- * TEST_NOT_RUN.
+ * Fills results[0..st->ntests) from the report at report_path, written by
+ * tests/lib/runner.c through Criterion's output-provider API: the shape of
+ * Criterion's --json report (test_suites[].tests[] with name, status and
+ * messages) plus each test's signal, exit_code, timed_out and crashed.
+ * `timeout` is the per-test limit in force, for messages.  A report that
+ * cannot be read, is not of that shape, or names tests the manifest does
+ * not list is rejected: returns -1 with a one-line reason in err, and every
+ * test stays TEST_NOT_RUN.  Returns 0 otherwise; a test the report leaves
+ * out stays TEST_NOT_RUN.
  */
-int crreport_read(const struct stage *st, const char *report_path, const char *outcomes_path,
-		  double timeout, struct test_result *results, struct strbuf *err);
+int crreport_read(const struct stage *st, const char *report_path, double timeout,
+		  struct test_result *results, struct strbuf *err);
 
 /* Sets results[0..st->ntests) to TEST_NOT_RUN with the stage's points. */
 void test_results_init(const struct stage *st, struct test_result *results);

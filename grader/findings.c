@@ -40,7 +40,8 @@ const char *finding_kind_advice(enum finding_kind kind)
 		return "Two threads used this memory at the same time and at least one wrote it, "
 		       "with no lock ordering them: the result depends on timing even when this "
 		       "run's output was right. Usually: take the same mutex around every access, "
-		       "reads included.";
+		       "reads included, or give each thread its own copy and combine after "
+		       "pthread_join.";
 	case FINDING_LOCK_ORDER:
 		return "These locks were taken in one order in one place and in the opposite order "
 		       "in another: two threads doing both at once deadlock. Usually: always take "

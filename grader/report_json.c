@@ -51,7 +51,8 @@ static char *test_output(const struct stage_result *res, const struct test_resul
 	if (t->message && t->status != TEST_PASSED)
 		sb_addf(&sb, "%s\n", t->message);
 	if (t->status != TEST_PASSED && t->hint)
-		sb_addf(&sb, "Stuck? make hint A=%s N=%d\n", res->stage.name, t->hint);
+		sb_addf(&sb, "Stuck? See hint %d in assignments/%s/hints.md\n", t->hint,
+			res->stage.name);
 	return sb_detach(&sb);
 }
 

@@ -99,8 +99,8 @@ static void print_stage(FILE *out, const struct stage_result *res, const struct 
 		if (t->message)
 			print_indented(out, t->message, "      ");
 		if (t->hint)
-			fprintf(out, "      %s(stuck? make hint A=%s N=%d)%s\n", st->dim,
-				res->stage.name, t->hint, st->off);
+			fprintf(out, "      %s(stuck? see hint %d in assignments/%s/hints.md)%s\n",
+				st->dim, t->hint, res->stage.name, st->off);
 	}
 	for (size_t i = 0; i < res->findings.n; i++)
 		print_finding(out, &res->findings.v[i], res, st);
