@@ -1,0 +1,110 @@
+/* 02-counter mutant: one thread does all the work, whatever nthreads says. */
+#include "counter.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Everything one counting thread needs.  The input is shared but only read;
+ * the result is written by this thread alone and read by the caller only
+ * after pthread_join, which is what makes the write visible to it.  Each
+ * thread gets a pointer to its OWN job, never to a loop variable the caller
+ * goes on changing.
+ */
+struct count_job {
+	const int *data;
+	size_t begin, end;	/* this thread's slice: data[begin..end) */
+	bool (*pred)(int);
+	long count;		/* result, written by the thread */
+};
+
+/* One histogram thread: like count_job, with a private bins array. */
+struct histogram_job {
+	const int *data;
+	size_t begin, end;
+	int lo, hi, width, nbins;
+	long *bins;		/* nbins counters that only this thread touches */
+};
+
+static void start_thread(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	int err = pthread_create(tid, NULL, fn, arg);
+
+	if (err) {
+		fprintf(stderr, "counter: cannot create thread: %s\n", strerror(err));
+		abort();
+	}
+}
+
+static void *count_slice(void *arg)
+{
+	struct count_job *job = arg;
+	long count = 0;
+
+	for (size_t i = job->begin; i < job->end; i++)
+		if (job->pred(job->data[i]))
+			count++;
+	job->count = count;
+	return NULL;
+}
+
+long count_matching(const int *data, size_t len, int nthreads, bool (*pred)(int))
+{
+	struct count_job job = { .data = data, .begin = 0, .end = len, .pred = pred };
+	pthread_t tid;
+
+	(void)nthreads;	/* one thread is enough for now */
+	start_thread(&tid, count_slice, &job);
+	pthread_join(tid, NULL);
+	return job.count;
+}
+
+/* The bin of v, or -1 when v is outside [lo, hi); see counter.h for the rule. */
+static int bin_of(int v, int lo, int hi, int width, int nbins)
+{
+	int k;
+
+	if (v < lo || v >= hi)
+		return -1;
+	k = (v - lo) / width;
+	/* Values in the remainder past lo + nbins*width belong to the last bin. */
+	return k < nbins ? k : nbins - 1;
+}
+
+static void *histogram_slice(void *arg)
+{
+	struct histogram_job *job = arg;
+
+	for (size_t i = job->begin; i < job->end; i++) {
+		int k = bin_of(job->data[i], job->lo, job->hi, job->width, job->nbins);
+
+		if (k >= 0)
+			job->bins[k]++;
+	}
+	return NULL;
+}
+
+void histogram(const int *data, size_t len, int nthreads, long bins[], int nbins,
+	       int lo, int hi)
+{
+	struct histogram_job job;
+	pthread_t tid;
+
+	(void)nthreads;
+	for (int k = 0; k < nbins; k++)
+		bins[k] = 0;
+	job = (struct histogram_job) {
+		.data = data,
+		.begin = 0,
+		.end = len,
+		.lo = lo,
+		.hi = hi,
+		.width = (hi - lo) / nbins,
+		.nbins = nbins,
+		.bins = bins,	/* the only thread may write the result directly */
+	};
+	start_thread(&tid, histogram_slice, &job);
+	pthread_join(tid, NULL);
+}
