@@ -103,7 +103,7 @@ int submission_stage(const struct stage *st, const char *sub, const char *displa
 			goto fail;
 		}
 		if (!is_text(sb_str(&src->text), src->text.len)) {
-			sb_addf(err, "%s is not a text file (it has NUL bytes): is it a binary?",
+			sb_addf(err, "%s is not a text file (it has control characters): is it a binary?",
 				src->display);
 			goto fail;
 		}

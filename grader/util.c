@@ -308,7 +308,14 @@ double now(void)
 
 bool is_text(const char *data, size_t len)
 {
-	return memchr(data, '\0', len) == NULL;
+	/* Source text has no control characters but white space. */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if ((c < 0x20 && !strchr("\t\n\r\f\v", c)) || c == 0x7f)
+			return false;
+	}
+	return true;
 }
 
 char *find_in_path(const char *name)

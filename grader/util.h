@@ -64,7 +64,7 @@ const char *base_name(const char *path);
 
 /* Seconds on the monotonic clock. */
 double now(void);
-/* True when the file looks like text: no NUL byte in it. */
+/* True when the data looks like source text: no control characters but white space. */
 bool is_text(const char *data, size_t len);
 /* Searches PATH for an executable; returns a malloc'd path or NULL. */
 char *find_in_path(const char *name);

@@ -39,6 +39,58 @@ check() {
 	why=""
 }
 
+# refuses NAME WANT_RC MESSAGE_PART ARGS...: one clear line on stderr, that exit status.
+refuses() {
+	name=$1 want=$2 part=$3
+	shift 3
+	$grader "$@" >"$out/stdout" 2>"$out/stderr"
+	rc=$?
+	lines=$(wc -l <"$out/stderr")
+	if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q -- "$part" "$out/stderr"; then
+		passed=$((passed + 1))
+		printf '  ok    %s\n' "$name"
+	else
+		failed=$((failed + 1))
+		printf '  FAIL  %s: exit %s (want %s), stderr: %s\n' "$name" "$rc" "$want" "$(head -c 300 "$out/stderr")"
+	fi
+}
+
+# scores_zero NAME SUB STAGE MESSAGE_PART: graded, 0 points, the reason in the report.
+scores_zero() {
+	name=$1
+	$grader --stage "$3" --detectors none "$2" >"$out/stdout" 2>"$out/stderr"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "^Score: 0/" "$out/stdout" && grep -q -- "$4" "$out/stdout"; then
+		passed=$((passed + 1))
+		printf '  ok    %s\n' "$name"
+	else
+		failed=$((failed + 1))
+		printf '  FAIL  %s: exit %s, report:\n' "$name" "$rc"
+		sed 's/^/        /' "$out/stdout" | head -n 12
+	fi
+}
+
+if [ $# -eq 0 ]; then
+	echo "bad input"
+	stage=$($grader --list | head -n 1)
+	file=$(cd "solutions/$stage" && ls ./*.c | head -n 1 | cut -c3-)
+	mkdir -p "$out/none" "$out/empty" "$out/binary" "$out/broken"
+	: >"$out/empty/$file"
+	printf 'int x;\001\002\003\n' >"$out/binary/$file"
+	printf 'int broken(\n' >"$out/broken/$file"
+	refuses "a submission that does not exist" 2 "does not exist" "$out/no-such-dir"
+	refuses "a submission that is a file" 2 "is not a directory" "$out/binary/$file"
+	refuses "an unknown stage" 2 "unknown stage '99-nope'" --stage 99-nope solutions
+	refuses "an unknown format" 2 "unknown format" --format xml solutions
+	refuses "a seed that is not a number" 2 "whole number" --seed abc solutions
+	refuses "two submissions" 2 "one submission" solutions starter
+	refuses "a time limit scale that is not a number" 2 "timeout scale" --timeout-scale x solutions
+	scores_zero "the student's file is missing" "$out/none" "$stage" "$file not found in"
+	scores_zero "the student's file is empty" "$out/empty" "$stage" "$file is empty"
+	scores_zero "the student's file is binary" "$out/binary" "$stage" "not a text file"
+	scores_zero "the student's file does not compile" "$out/broken" "$stage" "did not compile"
+fi
+
 stages=${*:-$($grader --list)}
 for stage in $stages; do
 	echo "$stage"
