@@ -23,7 +23,8 @@ endif
 # make grade [A=03-race] [SUB=path] [SEED=n] [FORMAT=json OUT=file] [DETECTORS=none]
 GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(FORMAT),--format $(FORMAT)) $(if $(OUT),--out $(OUT)) \
-	$(if $(DETECTORS),--detectors $(DETECTORS)) $(SUB)
+	$(if $(DETECTORS),--detectors $(DETECTORS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) \
+	$(SUB)
 
 .PHONY: all help deps grade test bench clean unit-tests kit-tests
 all: $(GRADER)

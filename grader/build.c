@@ -85,11 +85,12 @@ static int copy_headers(const char *from, const char *to, struct strbuf *diag)
 	return rc;
 }
 
-static void compiler_child(struct child *c, struct args *a, const char *dir, double scale)
+static void compiler_child(struct child *c, struct args *a, const char *dir,
+			   const struct grade_options *o)
 {
 	c->argv = a->v;
 	c->dir = dir;
-	c->timeout = 120 * scale;
+	c->timeout = grade_limit(o, 120);
 	c->out_cap = 64 * 1024;
 }
 
@@ -136,7 +137,7 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	args_push(&t, "tests.bin");
 	args_push(&t, "-lcriterion");
 	args_push(&t, "-ljansson");
-	compiler_child(&tc, &t, dir, o->timeout_scale);
+	compiler_child(&tc, &t, dir, o);
 	if (!child_start(&tc))
 		running[n++] = &tc;
 
@@ -150,7 +151,7 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 			args_push(&s, objs->v[i]);
 		args_push(&s, "-o");
 		args_push(&s, "scenarios.bin");
-		compiler_child(&sc, &s, dir, o->timeout_scale);
+		compiler_child(&sc, &s, dir, o);
 		if (!child_start(&sc))
 			running[n++] = &sc;
 	}
@@ -200,7 +201,7 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 		args_push(&a, srcs[i].staged);
 		args_push(&a, "-o");
 		args_push(&a, obj);
-		compiler_child(&c, &a, dir, o->timeout_scale);
+		compiler_child(&c, &a, dir, o);
 		child_run(&c);
 		add_output(&diag, &c);
 		ok = child_ok(&c);

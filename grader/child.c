@@ -386,7 +386,8 @@ char *child_describe(const struct child *c)
 	if (c->start_errno)
 		return xstrfmt("could not be started: %s", strerror(c->start_errno));
 	if (c->timed_out)
-		return xstrfmt("timed out after %g s", c->timeout);
+		return xstrfmt("timed out after %.*f s", c->timeout == (int)c->timeout ? 0 : 1,
+			       c->timeout);
 	if (WIFEXITED(c->status))
 		return xstrfmt("exited with status %d", WEXITSTATUS(c->status));
 	if (WIFSIGNALED(c->status)) {

@@ -67,8 +67,8 @@ static void judge(struct test_result *t, const char *status, json_t *test, doubl
 	}
 	if (timed_out) {
 		t->status = TEST_TIMED_OUT;
-		t->message = xstrfmt("timed out after %g s (a deadlock, or a wait that never ends?)",
-				     timeout);
+		t->message = xstrfmt("timed out after %.*f s (a deadlock, or a wait that never ends?)",
+				     timeout == (int)timeout ? 0 : 1, timeout);
 	} else if (sig || crashed) {
 		const char *name = sig ? sigabbrev_np(sig) : NULL;
 

@@ -55,6 +55,19 @@ static void progress_done(const struct grade_options *o)
 	}
 }
 
+double grade_limit(const struct grade_options *o, double seconds)
+{
+	double limit = seconds * o->timeout_scale;
+
+	if (o->deadline) {
+		double left = o->deadline - now();
+
+		if (left < limit)
+			limit = left > 0.1 ? left : 0.1;
+	}
+	return limit;
+}
+
 /* ---- running ---- */
 
 struct detector_run {
@@ -87,7 +100,7 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->child = (struct child)CHILD_INIT;
 	d->child.argv = d->argv;
 	d->child.dir = dir;
-	d->child.timeout = DETECTOR_TIMEOUT * o->timeout_scale;
+	d->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	d->child.out_cap = 256 * 1024;
 }
 
@@ -156,7 +169,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	tests.dir = dir;
 	tests.env = env;
 	/* Every test could run to its limit; the stage's limit covers that. */
-	tests.timeout = (st->test_timeout * (double)st->ntests + 30) * o->timeout_scale;
+	tests.timeout = grade_limit(o, st->test_timeout * (double)st->ntests + 30);
 	if (!child_start(&tests))
 		running[n++] = &tests;
 
@@ -278,6 +291,11 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 		goto out;
 	}
 	init_result(res);
+	if (o->deadline && now() >= o->deadline) {
+		res->state = STAGE_MISSING;
+		res->problem = xstrdup("not graded: the run's time limit was reached before this stage");
+		goto out;
+	}
 	if (submission_stage(&res->stage, o->sub, o->sub_display, dir, &res->srcs, &res->nsrcs,
 			     &err)) {
 		res->state = STAGE_MISSING;

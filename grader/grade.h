@@ -19,6 +19,7 @@ struct grade_options {
 	unsigned long seed;		/* for the schedule perturbation */
 	double timeout_scale;		/* multiplies every time limit */
 	unsigned tools;			/* TOOL_HELGRIND | TOOL_DRD, or 0 for none */
+	double deadline;		/* now() by which the whole run must end, or 0 */
 	bool progress;			/* say on stderr what is running */
 };
 
@@ -43,6 +44,12 @@ struct stage_result {
 	int score, max_score;
 	double t_build, t_tests, t_helgrind, t_drd, t_total;
 };
+
+/*
+ * A child's time limit: `seconds` scaled by TIMEOUT_SCALE, cut short by the
+ * whole run's deadline.
+ */
+double grade_limit(const struct grade_options *o, double seconds);
 
 /* The timeout of each detector run, before TIMEOUT_SCALE. */
 #define DETECTOR_TIMEOUT 60.0

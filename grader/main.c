@@ -31,6 +31,7 @@ static const char usage[] =
 	"      --seed N                seed of the schedule perturbation (default: random)\n"
 	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
 	"      --timeout-scale X       multiply every time limit by X (also TIMEOUT_SCALE)\n"
+	"      --time-limit SECONDS    end the whole run by then, whatever is still running\n"
 	"      --kit DIR               the kit's root (default: the folder above the grader)\n"
 	"      --keep                  keep the scratch directory and say where it is\n"
 	"      --list                  list the stages and exit\n"
@@ -162,6 +163,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "detectors", required_argument, NULL, 'D' },
 		{ "timeout-scale", required_argument, NULL, 'T' },
+		{ "time-limit", required_argument, NULL, 'L' },
 		{ "kit", required_argument, NULL, 'K' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "list", no_argument, NULL, 'l' },
@@ -206,6 +208,15 @@ int main(int argc, char **argv)
 		}
 		case 'D': o.tools = parse_tools(optarg); break;
 		case 'T': o.timeout_scale = parse_scale(optarg); break;
+		case 'L': {
+			char *end;
+			double limit = strtod(optarg, &end);
+
+			if (end == optarg || *end || limit <= 0)
+				die("--time-limit takes a number of seconds above 0, not '%s'", optarg);
+			o.deadline = started + limit;
+			break;
+		}
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
 		case 'l': cli.list = true; break;
