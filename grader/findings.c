@@ -121,18 +121,26 @@ static int thread_in(const char *label)
 	return atoi(t);
 }
 
-/* The first frame of a stack in the kit's own sources (a file with a line). */
-static const struct vg_frame *first_sourced(const struct vg_stack *s)
+/*
+ * The first frame of a stack in the program's own sources: one with a file
+ * and a line, not in a system library, nor in the kit's helpers.
+ */
+static const struct vg_frame *first_sourced(const struct vg_stack *s, const char *helper_dir)
 {
-	for (size_t i = 0; i < s->nframes; i++)
-		if (s->frames[i].file && s->frames[i].line && s->frames[i].fn &&
-		    !(s->frames[i].obj && strstr(s->frames[i].obj, "/lib")))
-			return &s->frames[i];
+	for (size_t i = 0; i < s->nframes; i++) {
+		const struct vg_frame *fr = &s->frames[i];
+
+		if (!fr->file || !fr->line || !fr->fn || (fr->obj && strstr(fr->obj, "/lib")))
+			continue;
+		if (helper_dir && fr->dir && !strcmp(fr->dir, helper_dir))
+			continue;
+		return fr;
+	}
 	return NULL;
 }
 
 static char *where_created(const struct vg_report *r, int tid, const struct source *srcs,
-			   size_t nsrcs)
+			   size_t nsrcs, const char *helper_dir)
 {
 	const struct vg_thread *t = vg_report_thread(r, tid);
 	const struct vg_frame *fr;
@@ -146,12 +154,12 @@ static char *where_created(const struct vg_report *r, int tid, const struct sour
 		if (src)
 			return xstrfmt("%s:%d", src->display, t->created.frames[i].line);
 	}
-	fr = first_sourced(&t->created);
+	fr = first_sourced(&t->created, helper_dir);
 	return fr ? xstrfmt("%s:%d (%s)", fr->file, fr->line, fr->fn) : NULL;
 }
 
 static bool make_site(struct site *site, const struct vg_stack *s, const struct vg_report *r,
-		      const struct source *srcs, size_t nsrcs)
+		      const struct source *srcs, size_t nsrcs, const char *helper_dir)
 {
 	const struct vg_frame *fr = NULL;
 	const struct source *src = NULL;
@@ -163,7 +171,7 @@ static bool make_site(struct site *site, const struct vg_stack *s, const struct 
 			fr = &s->frames[i];
 	}
 	if (!src)
-		fr = first_sourced(s);
+		fr = first_sourced(s, helper_dir);
 	if (!fr)
 		return false;
 	site->label = plain_words(s->label);
@@ -175,7 +183,7 @@ static bool make_site(struct site *site, const struct vg_stack *s, const struct 
 		site->text = xstrdup(source_line(src, fr->line));
 	site->thread = thread_in(s->label);
 	if (site->thread)
-		site->thread_origin = where_created(r, site->thread, srcs, nsrcs);
+		site->thread_origin = where_created(r, site->thread, srcs, nsrcs, helper_dir);
 	return true;
 }
 
@@ -260,7 +268,7 @@ static void finding_free(struct finding *f)
 }
 
 void findings_add_report(struct findings *f, const struct vg_report *r, unsigned tool,
-			 const struct source *srcs, size_t nsrcs)
+			 const struct source *srcs, size_t nsrcs, const char *helper_dir)
 {
 	for (size_t i = 0; i < r->nerrors; i++) {
 		const struct vg_error *e = &r->errors[i];
@@ -273,7 +281,7 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 		for (size_t j = 0; j < e->nstacks; j++) {
 			if (!is_access_stack(&e->stacks[j]))
 				continue;
-			if (make_site(&nf.sites[nf.nsites], &e->stacks[j], r, srcs, nsrcs)) {
+			if (make_site(&nf.sites[nf.nsites], &e->stacks[j], r, srcs, nsrcs, helper_dir)) {
 				students |= nf.sites[nf.nsites].student;
 				nf.nsites++;
 			}

@@ -47,10 +47,12 @@ struct findings {
  * Adds the errors of one valgrind report that have a frame in one of the
  * student's files, merging those already found (by either tool) at the same
  * lines.  Errors wholly in kit or library code are not the student's and
- * are left out.
+ * are left out.  Frames in helper_dir (the kit's tests/lib: thread helpers
+ * and the like), when not NULL, are passed over when saying where a thread
+ * was created, so that the scenario that created it is named instead.
  */
 void findings_add_report(struct findings *f, const struct vg_report *r, unsigned tool,
-			 const struct source *srcs, size_t nsrcs);
+			 const struct source *srcs, size_t nsrcs, const char *helper_dir);
 void findings_release(struct findings *f);
 
 /* "data race", "lock order violated", "misuse of the pthread API". */

@@ -106,7 +106,7 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 
 /* Reads every XML file one detector wrote (one per process). */
 static void detector_collect(struct stage_result *res, struct detector_run *d, const char *dir,
-			     struct strbuf *note)
+			     const char *helper_dir, struct strbuf *note)
 {
 	char *vgdir = xstrfmt("%s/vg", dir);
 	DIR *dh = opendir(vgdir);
@@ -125,7 +125,7 @@ static void detector_collect(struct stage_result *res, struct detector_run *d, c
 		if (vgxml_parse_file(&r, path, &err))
 			sb_addf(note, "%s's report could not be read (%s). ", name, sb_str(&err));
 		else
-			findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs);
+			findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
 		files++;
 		vg_report_release(&r);
 		sb_release(&err);
@@ -157,6 +157,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	struct child *running[3];
 	size_t n = 0, ndets = 0;
 	char *report = xstrfmt("%s/report.json", dir);
+	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
 	char *output_arg = xstrfmt("--output=racecourse:%s", report);
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
@@ -191,7 +192,20 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	progress_done(o);
 
 	res->t_tests = tests.elapsed;
-	if (crreport_read(st, report, st->test_timeout * o->timeout_scale, res->tests, &err)) {
+	if (!crreport_read(st, report, st->test_timeout * o->timeout_scale, res->tests, &err)) {
+		/* Messages name the kit's test files: show them from the kit's root. */
+		char *prefix = xstrfmt("%s/", o->kit);
+
+		for (size_t i = 0; i < st->ntests; i++) {
+			char *m = res->tests[i].message;
+
+			if (m) {
+				res->tests[i].message = replace_all(m, prefix, "");
+				free(m);
+			}
+		}
+		free(prefix);
+	} else {
 		char *how = child_describe(&tests);
 
 		/* No report, no points: a test never passes by default. */
@@ -201,7 +215,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		free(how);
 	}
 	for (size_t i = 0; i < ndets; i++) {
-		detector_collect(res, &dets[i], dir, &note);
+		detector_collect(res, &dets[i], dir, helper_dir, &note);
 		if (dets[i].flag == TOOL_HELGRIND)
 			res->t_helgrind = dets[i].child.elapsed;
 		else
@@ -218,6 +232,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	child_release(&tests);
 	sb_release(&err);
 	sb_release(&note);
+	free(helper_dir);
 	free(report);
 	free(output_arg);
 	free(timeout_env);

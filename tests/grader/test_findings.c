@@ -35,7 +35,7 @@ Test(findings, races_merge_per_line_and_name_the_variable)
 	const struct finding *bal, *cnt;
 
 	load(&r, "fixtures/helgrind.xml");
-	findings_add_report(&f, &r, TOOL_HELGRIND, &student, 1);
+	findings_add_report(&f, &r, TOOL_HELGRIND, &student, 1, NULL);
 	/* read and write races at each of two lines, plus one lock-order cycle */
 	cr_assert_eq(f.n, 3, "expected 3 findings, got %zu", f.n);
 	bal = find(&f, FINDING_RACE, 15);
@@ -62,7 +62,7 @@ Test(findings, lock_order_names_both_orders)
 	const struct finding *lo;
 
 	load(&r, "fixtures/helgrind.xml");
-	findings_add_report(&f, &r, TOOL_HELGRIND, &student, 1);
+	findings_add_report(&f, &r, TOOL_HELGRIND, &student, 1, NULL);
 	lo = find(&f, FINDING_LOCK_ORDER, 30);
 	cr_assert_not_null(lo, "no lock-order finding at lock_ba's second lock");
 	cr_assert_not_null(find(&f, FINDING_LOCK_ORDER, 22), "the order established in lock_ab");
@@ -79,9 +79,9 @@ Test(findings, drd_merges_into_helgrind)
 
 	load(&h, "fixtures/helgrind.xml");
 	load(&d, "fixtures/drd.xml");
-	findings_add_report(&f, &h, TOOL_HELGRIND, &student, 1);
+	findings_add_report(&f, &h, TOOL_HELGRIND, &student, 1, NULL);
 	before = f.n;
-	findings_add_report(&f, &d, TOOL_DRD, &student, 1);
+	findings_add_report(&f, &d, TOOL_DRD, &student, 1, NULL);
 	cr_assert_eq(f.n, before, "DRD's races are the same ones: %zu findings became %zu", before, f.n);
 	cr_assert_eq(find(&f, FINDING_RACE, 16)->tools, TOOL_HELGRIND | TOOL_DRD);
 	/* DRD put the race on balance in the kit's caller: Helgrind alone found it. */
@@ -99,7 +99,7 @@ Test(findings, errors_outside_the_students_file_do_not_count)
 
 	other.staged = "/elsewhere/account.c";
 	load(&r, "fixtures/helgrind.xml");
-	findings_add_report(&f, &r, TOOL_HELGRIND, &other, 1);
+	findings_add_report(&f, &r, TOOL_HELGRIND, &other, 1, NULL);
 	cr_assert_eq(f.n, 0, "kit or library errors counted against the student: %zu", f.n);
 	vg_report_release(&r);
 	findings_release(&f);
