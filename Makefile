@@ -26,7 +26,7 @@ GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(DETECTORS),--detectors $(DETECTORS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) \
 	$(SUB)
 
-.PHONY: all help deps grade test bench clean unit-tests kit-tests
+.PHONY: all help deps grade test bench examples clean unit-tests kit-tests
 all: $(GRADER)
 
 help:
@@ -37,6 +37,7 @@ help:
 	@echo '           FORMAT=json OUT=results.json   Gradescope results.json'
 	@echo 'make test               the kit'"'"'s own tests (grader unit tests, solutions, starters, mutants)'
 	@echo 'make bench              grading-time benchmark'
+	@echo 'make examples           regenerate the report examples in docs/examples/'
 	@echo 'make clean              remove what the build made'
 
 deps:
@@ -88,6 +89,9 @@ build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -Igrader -o $@ $< $(GRADER_LIB_OBJS) $(GRADER_LIBS)
+
+examples: $(GRADER)
+	$(Q)sh tests/examples.sh
 
 bench: $(GRADER) build/tests/bench
 	$(Q)sh tests/bench.sh
