@@ -158,8 +158,26 @@ static char *where_created(const struct vg_report *r, int tid, const struct sour
 	return fr ? xstrfmt("%s:%d (%s)", fr->file, fr->line, fr->fn) : NULL;
 }
 
+/*
+ * Helgrind describes a lock-order violation with addresses: "lock order
+ * "0x4A4B090 before 0x4A4B0C0" violated", then where that order was
+ * established.  Call the locks A and B and say what each place did.
+ */
+static char *lock_order_label(const char *label, int thread)
+{
+	if (!strncmp(label, "Required order was established", 30))
+		return xstrdup("first, one thread took lock A here");
+	if (!strncmp(label, "followed by a later acquisition", 31))
+		return xstrdup("then lock B here, while holding A");
+	if (thread)
+		return xstrfmt("thread #%d took lock A here while holding lock B: the opposite order",
+			       thread);
+	return xstrdup("a thread took lock A here while holding lock B: the opposite order");
+}
+
 static bool make_site(struct site *site, const struct vg_stack *s, const struct vg_report *r,
-		      const struct source *srcs, size_t nsrcs, const char *helper_dir)
+		      const struct source *srcs, size_t nsrcs, const char *helper_dir,
+		      bool lock_order)
 {
 	const struct vg_frame *fr = NULL;
 	const struct source *src = NULL;
@@ -174,14 +192,14 @@ static bool make_site(struct site *site, const struct vg_stack *s, const struct 
 		fr = first_sourced(s, helper_dir);
 	if (!fr)
 		return false;
-	site->label = plain_words(s->label);
+	site->thread = thread_in(s->label);
+	site->label = lock_order ? lock_order_label(s->label, site->thread) : plain_words(s->label);
 	site->line = fr->line;
 	site->function = xstrdup(fr->fn);
 	site->student = src != NULL;
 	site->file = xstrdup(src ? src->display : fr->file);
 	if (src && source_line(src, fr->line))
 		site->text = xstrdup(source_line(src, fr->line));
-	site->thread = thread_in(s->label);
 	if (site->thread)
 		site->thread_origin = where_created(r, site->thread, srcs, nsrcs, helper_dir);
 	return true;
@@ -281,7 +299,8 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 		for (size_t j = 0; j < e->nstacks; j++) {
 			if (!is_access_stack(&e->stacks[j]))
 				continue;
-			if (make_site(&nf.sites[nf.nsites], &e->stacks[j], r, srcs, nsrcs, helper_dir)) {
+			if (make_site(&nf.sites[nf.nsites], &e->stacks[j], r, srcs, nsrcs, helper_dir,
+				      nf.kind == FINDING_LOCK_ORDER)) {
 				students |= nf.sites[nf.nsites].student;
 				nf.nsites++;
 			}
@@ -303,7 +322,10 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 			finding_free(&nf);
 			continue;
 		}
-		nf.headline = plain_words(e->what ? e->what : e->kind ? e->kind : "");
+		if (nf.kind == FINDING_LOCK_ORDER)
+			nf.headline = xstrdup("two locks were taken in both orders");
+		else
+			nf.headline = plain_words(e->what ? e->what : e->kind ? e->kind : "");
 		nf.variable = variable_of(e, srcs, nsrcs);
 		nf.tools = tool;
 		nf.occurrences = 1;

@@ -67,6 +67,13 @@ Test(findings, lock_order_names_both_orders)
 	cr_assert_not_null(lo, "no lock-order finding at lock_ba's second lock");
 	cr_assert_not_null(find(&f, FINDING_LOCK_ORDER, 22), "the order established in lock_ab");
 	cr_assert_str_eq(finding_kind_tag(lo->kind), "lock-order");
+	cr_assert_eq(lo->nsites, 3, "the opposite order, then the order established");
+	cr_assert(strstr(lo->sites[0].label, "while holding lock B"), "%s", lo->sites[0].label);
+	cr_assert(strstr(lo->sites[1].label, "lock A"), "%s", lo->sites[1].label);
+	cr_assert(strstr(lo->sites[2].label, "then lock B"), "%s", lo->sites[2].label);
+	cr_assert_eq(lo->sites[0].line, 30);
+	cr_assert_eq(lo->sites[1].line, 21);
+	cr_assert_eq(lo->sites[2].line, 22);
 	vg_report_release(&r);
 	findings_release(&f);
 }
