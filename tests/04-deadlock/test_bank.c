@@ -1,0 +1,346 @@
+/* Criterion tests of stage 04-deadlock: transfers that never deadlock, exact totals. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "bank.h"
+
+static bank_t *new_bank(int n, long initial)
+{
+	bank_t *bank = bank_new(n, initial);
+
+	cr_assert_not_null(bank, "bank_new(%d, %ld): expected a bank, got NULL", n, initial);
+	return bank;
+}
+
+static void expect_balance(bank_t *bank, int id, long want, const char *when)
+{
+	long got = bank_balance(bank, id);
+
+	cr_assert_eq(got, want, "balance of account %d %s: expected %ld, got %ld",
+		     id, when, want, got);
+}
+
+/* Starts n threads running fn(&args[i]), each args[i] being 'size' bytes, and joins them. */
+static void run_threads(int n, void *(*fn)(void *), void *args, size_t size)
+{
+	pthread_t tids[16];
+
+	cr_assert(n <= 16, "run_threads: at most 16 threads");
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(pthread_create(&tids[i], NULL, fn, (char *)args + i * size), 0,
+			     "pthread_create failed");
+	for (int i = 0; i < n; i++)
+		pthread_join(tids[i], NULL);
+}
+
+/* ---- one thread ---- */
+
+Test(basic, transfer_moves_money)
+{
+	bank_t *bank = new_bank(3, 100);
+
+	cr_assert_eq(bank->n, 3, "bank_new(3, 100)->n: expected 3, got %d", bank->n);
+	for (int i = 0; i < 3; i++)
+		expect_balance(bank, i, 100, "of a new bank_new(3, 100)");
+	cr_assert(bank_transfer(bank, 0, 2, 30), "transfer 0->2 of 30 from 100: expected true, got false");
+	expect_balance(bank, 0, 70, "after 0->2 of 30");
+	expect_balance(bank, 2, 130, "after 0->2 of 30");
+	cr_assert(bank_transfer(bank, 2, 1, 130),
+		  "transfer 2->1 of 130, the whole balance: expected true, got false");
+	expect_balance(bank, 2, 0, "after 2->1 of its whole 130");
+	expect_balance(bank, 1, 230, "after 2->1 of 130");
+	cr_assert_eq(bank_total(bank), 300, "bank_total after two transfers: expected 300, got %ld",
+		     bank_total(bank));
+	bank_free(bank);
+}
+
+Test(basic, rejects_bad_arguments)
+{
+	static const struct { int from, to; long amount; const char *why; } bad[] = {
+		{ -1, 0, 10, "'from' is -1" },
+		{ 3, 0, 10, "'from' is 3 in a bank of 3" },
+		{ 0, -1, 10, "'to' is -1" },
+		{ 0, 3, 10, "'to' is 3 in a bank of 3" },
+		{ 0, 1, 0, "amount is 0" },
+		{ 0, 1, -5, "amount is -5" },
+		{ 0, 1, 101, "account 0 holds 100, less than 101" },
+	};
+	bank_t *bank;
+
+	cr_assert_null(bank_new(0, 10), "bank_new(0, 10): expected NULL, got a bank");
+	cr_assert_null(bank_new(3, -1), "bank_new(3, -1): expected NULL, got a bank");
+	bank = new_bank(3, 100);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert(!bank_transfer(bank, bad[i].from, bad[i].to, bad[i].amount),
+			  "transfer %d->%d of %ld (%s): expected false, got true",
+			  bad[i].from, bad[i].to, bad[i].amount, bad[i].why);
+		for (int id = 0; id < 3; id++)
+			expect_balance(bank, id, 100, "after a rejected transfer");
+	}
+	cr_assert_eq(bank_balance(bank, 3), -1, "bank_balance(bank, 3) in a bank of 3: expected -1, got %ld",
+		     bank_balance(bank, 3));
+	cr_assert_eq(bank_balance(bank, -1), -1, "bank_balance(bank, -1): expected -1, got %ld",
+		     bank_balance(bank, -1));
+	bank_free(bank);
+}
+
+/* A hang here (the test times out) means the transfer locked the same mutex twice. */
+Test(basic, same_account)
+{
+	bank_t *bank = new_bank(2, 100);
+
+	cr_assert(bank_transfer(bank, 0, 0, 60), "transfer 0->0 of 60 from 100: expected true, got false");
+	cr_assert(bank_transfer(bank, 1, 1, 100),
+		  "transfer 1->1 of 100, the whole balance: expected true, got false");
+	cr_assert(!bank_transfer(bank, 0, 0, 101), "transfer 0->0 of 101 from 100: expected false, got true");
+	expect_balance(bank, 0, 100, "after transfers from 0 to itself");
+	expect_balance(bank, 1, 100, "after a transfer from 1 to itself");
+	bank_free(bank);
+}
+
+/* ---- per-account locking ---- */
+
+#define HOLD_ROUNDS 50
+
+struct payer {
+	bank_t *bank;
+	pthread_barrier_t *go;
+	bool ok;
+	atomic_bool done;
+};
+
+static void *pay_into_zero(void *arg)
+{
+	struct payer *p = arg;
+
+	pthread_barrier_wait(p->go);
+	p->ok = bank_transfer(p->bank, 1, 0, 10);
+	atomic_store(&p->done, true);
+	return NULL;
+}
+
+/*
+ * The test holds account 0's lock, as another transfer would.  A transfer
+ * between accounts 2 and 3 must not care; one paying into account 0 must
+ * wait for it.  While it holds the lock the test also deposits into account
+ * 0, which is fine since it holds the lock: a transfer that did not wait
+ * would have its 10 overwritten.
+ */
+Test(locking, per_account)
+{
+	for (int round = 0; round < HOLD_ROUNDS; round++) {
+		bank_t *bank = new_bank(4, 100);
+		struct bank_account *zero = &bank->accounts[0];
+		pthread_barrier_t go;
+		struct payer p = { .bank = bank, .go = &go };
+		pthread_t tid;
+
+		pthread_barrier_init(&go, NULL, 2);
+		pthread_mutex_lock(&zero->lock);
+		cr_assert_eq(pthread_create(&tid, NULL, pay_into_zero, &p), 0, "pthread_create failed");
+		pthread_barrier_wait(&go);
+
+		/* A hang here (the test times out) means one lock for the whole bank. */
+		cr_assert(bank_transfer(bank, 2, 3, 10),
+			  "transfer 2->3 of 10 while account 0 is locked: expected true, got false");
+		expect_balance(bank, 2, 90, "after 2->3 of 10, while account 0 is locked");
+		expect_balance(bank, 3, 110, "after 2->3 of 10, while account 0 is locked");
+		cr_assert(!atomic_load(&p.done),
+			  "round %d: transfer 1->0 returned while the test held account 0's lock: "
+			  "expected it to wait for the lock", round);
+		zero->balance = 1000;
+		pthread_mutex_unlock(&zero->lock);
+
+		pthread_join(tid, NULL);
+		cr_assert(p.ok, "round %d: transfer 1->0 of 10 from 100: expected true, got false", round);
+		cr_assert_eq(bank_balance(bank, 0), 1010,
+			     "round %d: account 0 after the test set it to 1000 under its lock, then 1->0 of 10: "
+			     "expected 1010, got %ld (did the transfer wait for account 0's lock?)",
+			     round, bank_balance(bank, 0));
+		expect_balance(bank, 1, 90, "after 1->0 of 10");
+		pthread_barrier_destroy(&go);
+		bank_free(bank);
+	}
+}
+
+/* ---- many threads ---- */
+
+#define OPPOSITE_ROUNDS 100
+#define OPPOSITE_THREADS 4
+#define OPPOSITE_TRANSFERS 25
+
+struct mover {
+	bank_t *bank;
+	pthread_barrier_t *go;
+	int from, to;
+	int failed;	/* transfers that returned false */
+};
+
+static void *move_back_and_forth(void *arg)
+{
+	struct mover *m = arg;
+
+	pthread_barrier_wait(m->go);
+	for (int i = 0; i < OPPOSITE_TRANSFERS; i++)
+		if (!bank_transfer(m->bank, m->from, m->to, 1))
+			m->failed++;
+	return NULL;
+}
+
+/*
+ * Half the threads move money 0->1, half 1->0, all at once.  Locking 'from'
+ * then 'to' deadlocks here: the test then hangs until its time limit.
+ */
+Test(concurrent, opposite_transfers)
+{
+	struct mover movers[OPPOSITE_THREADS];
+	pthread_barrier_t go;
+
+	pthread_barrier_init(&go, NULL, OPPOSITE_THREADS);
+	for (int round = 0; round < OPPOSITE_ROUNDS; round++) {
+		bank_t *bank = new_bank(2, 1000);
+		int failed = 0;
+
+		for (int t = 0; t < OPPOSITE_THREADS; t++)
+			movers[t] = (struct mover){ bank, &go, t % 2, 1 - t % 2, 0 };
+		run_threads(OPPOSITE_THREADS, move_back_and_forth, movers, sizeof(movers[0]));
+		for (int t = 0; t < OPPOSITE_THREADS; t++)
+			failed += movers[t].failed;
+		/* Neither account can drop below 1000 - 2 * 25: every transfer has the funds. */
+		cr_assert_eq(failed, 0, "round %d: transfers of 1 between accounts holding 1000: "
+			     "expected none to fail, %d failed", round, failed);
+		expect_balance(bank, 0, 1000, "after as many 0->1 as 1->0 transfers");
+		expect_balance(bank, 1, 1000, "after as many 0->1 as 1->0 transfers");
+		bank_free(bank);
+	}
+	pthread_barrier_destroy(&go);
+}
+
+#define OVERDRAFT_ROUNDS 100
+#define OVERDRAFT_THREADS 4
+#define OVERDRAFT_TRIES 5
+#define OVERDRAFT_FUNDS 10
+
+static void *drain_zero(void *arg)
+{
+	struct mover *m = arg;
+
+	pthread_barrier_wait(m->go);
+	for (int i = 0; i < OVERDRAFT_TRIES; i++)
+		if (!bank_transfer(m->bank, 0, m->to, 1))
+			m->failed++;
+	return NULL;
+}
+
+/*
+ * Four threads try 20 transfers of 1 out of an account holding 10: exactly
+ * 10 may succeed.  Checking the funds before taking the locks lets two
+ * threads both spend the last unit.
+ */
+Test(concurrent, no_overdraft)
+{
+	struct mover movers[OVERDRAFT_THREADS];
+	pthread_barrier_t go;
+
+	pthread_barrier_init(&go, NULL, OVERDRAFT_THREADS);
+	for (int round = 0; round < OVERDRAFT_ROUNDS; round++) {
+		bank_t *bank = new_bank(OVERDRAFT_THREADS + 1, OVERDRAFT_FUNDS);
+		int moved = 0;
+
+		for (int t = 0; t < OVERDRAFT_THREADS; t++)
+			movers[t] = (struct mover){ bank, &go, 0, t + 1, 0 };
+		run_threads(OVERDRAFT_THREADS, drain_zero, movers, sizeof(movers[0]));
+		for (int t = 0; t < OVERDRAFT_THREADS; t++)
+			moved += OVERDRAFT_TRIES - movers[t].failed;
+		cr_assert_eq(moved, OVERDRAFT_FUNDS,
+			     "round %d: %d transfers of 1 out of an account holding %d: "
+			     "expected %d to succeed, got %d",
+			     round, OVERDRAFT_THREADS * OVERDRAFT_TRIES, OVERDRAFT_FUNDS,
+			     OVERDRAFT_FUNDS, moved);
+		expect_balance(bank, 0, 0, "after it was drained by transfers of 1");
+		bank_free(bank);
+	}
+	pthread_barrier_destroy(&go);
+}
+
+#define TOTAL_ROUNDS 50
+#define TOTAL_ACCOUNTS 8
+#define TOTAL_INITIAL 100
+#define TOTAL_MOVERS 3
+#define TOTAL_TRANSFERS 30
+#define TOTAL_SNAPSHOTS 30
+
+struct auditor {
+	bank_t *bank;
+	pthread_barrier_t *go;
+	int role;		/* < TOTAL_MOVERS: a mover; otherwise the auditor */
+	int wrong;		/* totals that were not the bank's total */
+	long first_wrong;
+};
+
+static void *move_or_audit(void *arg)
+{
+	struct auditor *a = arg;
+	const long want = (long)TOTAL_ACCOUNTS * TOTAL_INITIAL;
+
+	pthread_barrier_wait(a->go);
+	if (a->role == TOTAL_MOVERS) {
+		for (int i = 0; i < TOTAL_SNAPSHOTS; i++) {
+			long got = bank_total(a->bank);
+
+			if (got != want && !a->wrong++)
+				a->first_wrong = got;
+		}
+		return NULL;
+	}
+	/*
+	 * Money only moves to a higher-numbered account, so that locking
+	 * 'from' then 'to' cannot deadlock here: this test is about totals.
+	 */
+	for (int i = 0; i < TOTAL_TRANSFERS; i++) {
+		int from = (3 * i + a->role) % TOTAL_ACCOUNTS;
+		int to = (5 * i + a->role + 1) % TOTAL_ACCOUNTS;
+
+		if (from == to)
+			continue;
+		if (from > to) {
+			int t = from;
+
+			from = to;
+			to = t;
+		}
+		bank_transfer(a->bank, from, to, 1 + i % 5);
+	}
+	return NULL;
+}
+
+/* An auditor takes totals while three threads move money: each must be exact. */
+Test(concurrent, exact_totals)
+{
+	struct auditor crew[TOTAL_MOVERS + 1];
+	const long want = (long)TOTAL_ACCOUNTS * TOTAL_INITIAL;
+	pthread_barrier_t go;
+
+	pthread_barrier_init(&go, NULL, TOTAL_MOVERS + 1);
+	for (int round = 0; round < TOTAL_ROUNDS; round++) {
+		bank_t *bank = new_bank(TOTAL_ACCOUNTS, TOTAL_INITIAL);
+		struct auditor *auditor = &crew[TOTAL_MOVERS];
+		long sum = 0;
+
+		for (int t = 0; t <= TOTAL_MOVERS; t++)
+			crew[t] = (struct auditor){ .bank = bank, .go = &go, .role = t };
+		run_threads(TOTAL_MOVERS + 1, move_or_audit, crew, sizeof(crew[0]));
+		cr_assert_eq(auditor->wrong, 0,
+			     "round %d: bank_total while transfers ran: expected %ld every time, "
+			     "got %ld (%d of %d totals wrong)",
+			     round, want, auditor->first_wrong, auditor->wrong, TOTAL_SNAPSHOTS);
+		for (int i = 0; i < TOTAL_ACCOUNTS; i++)
+			sum += bank_balance(bank, i);
+		cr_assert_eq(sum, want, "round %d: sum of balances after the transfers: expected %ld, got %ld",
+			     round, want, sum);
+		bank_free(bank);
+	}
+	pthread_barrier_destroy(&go);
+}
