@@ -26,7 +26,7 @@ static const char usage[] =
 	"Exits 0 at full marks, 1 below, 2 when it could not grade.\n"
 	"\n"
 	"  -s, --stage NAME[,NAME...]  grade only these stages (default: all)\n"
-	"  -f, --format text|json      the report's format (json: Gradescope's results.json)\n"
+	"  -f, --format NAME           the report's format (--help lists them)\n"
 	"  -o, --out FILE              write the report to FILE instead of standard output\n"
 	"      --seed N                seed of the schedule perturbation (default: random)\n"
 	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
@@ -37,12 +37,10 @@ static const char usage[] =
 	"      --list                  list the stages and exit\n"
 	"  -h, --help                  this text\n";
 
-enum format { FORMAT_TEXT, FORMAT_JSON };
-
 struct cli {
 	char **stages;
 	size_t nstages;
-	enum format format;
+	const struct report_format *format;
 	const char *out;
 	bool keep, list;
 };
@@ -146,6 +144,29 @@ static void check_tools(const struct grade_options *o)
 	free(o->tools ? path : NULL);
 }
 
+static char *format_names(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const struct report_format *f = report_formats; f->name; f++)
+		sb_addf(&sb, "%s%s", sb.len ? ", " : "", f->name);
+	return sb_detach(&sb);
+}
+
+/*
+ * Commands other than grading: `racecourse NAME ARGS...` runs NAME's main
+ * with argv[0] set to NAME.
+ */
+struct command {
+	const char *name;
+	const char *about;
+	int (*main)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ NULL, NULL, NULL },
+};
+
 static unsigned long random_seed(void)
 {
 	struct timespec ts;
@@ -181,6 +202,10 @@ int main(int argc, char **argv)
 	double started = now();
 	int opt;
 
+	for (const struct command *c = commands; argc > 1 && c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->main(argc - 1, argv + 1);
+
 	env = getenv("TIMEOUT_SCALE");
 	if (env && *env)
 		o.timeout_scale = parse_scale(env);
@@ -188,12 +213,9 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 's': add_stages(&cli, optarg); break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				cli.format = FORMAT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				cli.format = FORMAT_JSON;
-			else
-				die("unknown format '%s' (use text or json)", optarg);
+			cli.format = report_format_find(optarg);
+			if (!cli.format)
+				die("unknown format '%s' (the formats are: %s)", optarg, format_names());
 			break;
 		case 'o': cli.out = optarg; break;
 		case 'S': {
@@ -220,7 +242,15 @@ int main(int argc, char **argv)
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
 		case 'l': cli.list = true; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h':
+			fputs(usage, stdout);
+			fputs("\nformats:\n", stdout);
+			for (const struct report_format *f = report_formats; f->name; f++)
+				printf("  %-8s %s\n", f->name, f->about);
+			fputs("\ncommands (racecourse COMMAND --help):\n", stdout);
+			for (const struct command *c = commands; c->name; c++)
+				printf("  %-8s %s\n", c->name, c->about);
+			return 0;
 		default: fputs(usage, stderr); return 2;
 		}
 	}
@@ -282,14 +312,10 @@ int main(int argc, char **argv)
 	}
 	run.elapsed = now() - started;
 
-	if (cli.format == FORMAT_JSON) {
-		if (report_json(out, &run))
-			die("cannot write the report: %s", strerror(errno));
-	} else {
-		bool color = !cli.out && isatty(1) && !getenv("NO_COLOR");
-
-		report_text(out, &run, color);
-	}
+	if (!cli.format)
+		cli.format = report_format_find("text");
+	if (cli.format->write(out, &run, !cli.out && isatty(1) && !getenv("NO_COLOR")))
+		die("cannot write the report: %s", strerror(errno));
 	if (out != stdout && fclose(out))
 		die("cannot write %s: %s", cli.out, strerror(errno));
 	else if (out == stdout && fflush(stdout))

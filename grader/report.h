@@ -16,14 +16,29 @@ struct grade_run {
 	double elapsed;
 };
 
+/*
+ * A report format.  write() returns 0, or -1 with errno set; `color` says
+ * whether the output is a terminal that wants colour.
+ */
+struct report_format {
+	const char *name;
+	const char *about;
+	int (*write)(FILE *out, const struct grade_run *run, bool color);
+};
+
+/* Every format, in the order --help lists them, ended by an entry without a name. */
+extern const struct report_format report_formats[];
+/* The format called `name`, or NULL. */
+const struct report_format *report_format_find(const char *name);
+
 /* The terminal report: a line per test, the findings, Score: X/Y. */
-void report_text(FILE *out, const struct grade_run *run, bool color);
+int report_text(FILE *out, const struct grade_run *run, bool color);
 /*
  * Gradescope's results.json: score, max_score, execution_time, output and
  * tests[] (name, score, max_score, status, output, tags, visibility), with
- * the findings and timings under extra_data.  Returns 0, or -1 with errno.
+ * the findings and timings under extra_data.
  */
-int report_json(FILE *out, const struct grade_run *run);
+int report_json(FILE *out, const struct grade_run *run, bool color);
 
 /* The display name of a graded item: "03-race: withdraw/never_negative". */
 char *report_test_name(const struct stage_result *res, const struct test_result *t);

@@ -116,13 +116,14 @@ static json_t *stage_json(const struct stage_result *res)
 	return j;
 }
 
-int report_json(FILE *out, const struct grade_run *run)
+int report_json(FILE *out, const struct grade_run *run, bool color)
 {
 	json_t *tests = json_array(), *stages = json_array();
 	struct strbuf summary = STRBUF_INIT;
 	json_t *root;
 	int rc;
 
+	(void)color;
 	for (size_t i = 0; i < run->nstages; i++) {
 		const struct stage_result *res = &run->stages[i];
 

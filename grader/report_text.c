@@ -112,7 +112,7 @@ static void print_stage(FILE *out, const struct stage_result *res, const struct 
 			res->stage.name, run->options->seed, st->off);
 }
 
-void report_text(FILE *out, const struct grade_run *run, bool color)
+int report_text(FILE *out, const struct grade_run *run, bool color)
 {
 	static const struct style plain = { "", "", "", "", "" };
 	static const struct style ansi = { "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m" };
@@ -130,4 +130,5 @@ void report_text(FILE *out, const struct grade_run *run, bool color)
 	}
 	if (run->nstages > 1)
 		fprintf(out, "%sScore: %d/%d  total%s\n", st->bold, run->score, run->max_score, st->off);
+	return ferror(out) ? -1 : 0;
 }
