@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "child.h"
+#include "symcheck.h"
 
 /* A growable argv, owning the strings made for it. */
 struct args {
@@ -180,7 +181,7 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 		const struct source *srcs, size_t nsrcs, char **diagnostics)
 {
 	char *include = xstrfmt("%s/include", dir);
-	struct strbuf diag = STRBUF_INIT;
+	struct strbuf diag = STRBUF_INIT, err = STRBUF_INIT;
 	struct args objs = { 0 };
 	int rc = -1;
 
@@ -196,25 +197,40 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 		char *obj = xstrfmt("%s/%s.o", dir, srcs[i].name);
 		bool ok;
 
+		const char **sandboxed;
+
 		push_compiler(&a, o, include);
 		args_push(&a, "-c");
 		args_push(&a, srcs[i].staged);
 		args_push(&a, "-o");
 		args_push(&a, obj);
+		/*
+		 * The student's file is compiled in the sandbox, where the kit
+		 * is hidden: an #include of a solution finds nothing.
+		 */
+		sandboxed = sandbox_argv(o->sandbox, a.v, dir);
 		compiler_child(&c, &a, dir, o);
+		c.argv = sandboxed;
+		c.sandbox = o->sandbox;
 		child_run(&c);
 		add_output(&diag, &c);
+		sandbox_free_argv(sandboxed);
 		ok = child_ok(&c);
 		child_release(&c);
 		args_release(&a);
 		args_push_owned(&objs, obj);
 		if (!ok)
 			goto out;
+		if (symcheck_object(o, st, obj, srcs[i].display, &err)) {
+			sb_addf(&diag, "%s\n", sb_str(&err));
+			goto out;
+		}
 	}
 	rc = link_binaries(o, st, dir, include, &objs, &diag);
 out:
 	*diagnostics = diag.len ? sb_detach(&diag) : NULL;
 	sb_release(&diag);
+	sb_release(&err);
 	args_release(&objs);
 	free(include);
 	return rc;

@@ -9,7 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,20 +97,66 @@ static char **build_env(const struct child *c)
  * In the child, between fork and exec: only async-signal-safe calls.  A
  * failure is written to the close-on-exec pipe as an errno value.
  */
+static int set_limit(int resource, rlim_t value)
+{
+	struct rlimit rl = { value, value };
+
+	return setrlimit(resource, &rl);
+}
+
+/* Limits, then the user: once it is not root, it could not raise them again. */
+static int contain(const struct sandbox *sb)
+{
+	if (set_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS) ||
+	    set_limit(RLIMIT_AS, SANDBOX_ADDRESS_SPACE) ||
+	    set_limit(RLIMIT_FSIZE, SANDBOX_FILE_SIZE) ||
+	    set_limit(RLIMIT_NOFILE, SANDBOX_OPEN_FILES) ||
+	    set_limit(RLIMIT_CORE, 0))
+		return -1;
+	if (!sb->switch_user)
+		return 0;
+	/*
+	 * Without bubblewrap, root can still hide the kit and the submissions
+	 * in a mount namespace of the child's own; where even that is refused
+	 * (a container without CAP_SYS_ADMIN), the sandbox said so up front.
+	 */
+	if (sb->hide_by_mount && sb->mode == SANDBOX_FALLBACK) {
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			return -1;
+		for (size_t i = 0; i < sb->nhidden; i++)
+			if (mount("racecourse", sb->hidden[i], "tmpfs", MS_NOSUID | MS_NODEV,
+				  "size=64k,mode=0755"))
+				return -1;
+	}
+	/* Counted per user: meaningful only for a user of the sandbox's own. */
+	if (set_limit(RLIMIT_NPROC, SANDBOX_PROCESSES) ||
+	    setgroups(0, NULL) || setgid(sb->gid) || setuid(sb->uid))
+		return -1;
+	return 0;
+}
+
 static void __attribute__((noreturn))
 exec_child(const struct child *c, const char *path, char **envp, int out_fd, int null_fd, int err_fd)
 {
 	sigset_t none;
 	int e;
 
-	setpgid(0, 0);
+	/* A session of its own for student code, so it cannot reach our terminal. */
+	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE)
+		setsid();
+	else
+		setpgid(0, 0);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
 		goto fail;
+	if (c->pass_fd >= 0 && (c->pass_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(c->pass_fd, 3)) < 0)
+		goto fail;
 	if (c->dir && chdir(c->dir))
+		goto fail;
+	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE && contain(c->sandbox))
 		goto fail;
 	execve(path, (char *const *)c->argv, envp);
 fail:

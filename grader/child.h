@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sandbox.h"
 #include "util.h"
 
 /*
@@ -16,6 +17,8 @@
  * pipe that the grader reads, keeping at most out_cap bytes.  When it
  * exceeds its time limit the whole group gets SIGTERM, then SIGKILL after a
  * short grace; when it exits, whatever is left of its group is killed too.
+ * A child with a sandbox runs in a session of its own, with the sandbox's
+ * resource limits and, where the sandbox says, as another user.
  */
 struct child {
 	/* filled in by the caller */
@@ -24,6 +27,8 @@ struct child {
 	const char **env;	/* NAME=VALUE entries added to the environment */
 	double timeout;		/* wall-clock seconds; 0 means no limit */
 	size_t out_cap;		/* bytes of output kept; the rest is counted */
+	const struct sandbox *sandbox;	/* runs student code: contain it (NULL: trusted) */
+	int pass_fd;		/* given to the child as its fd 3, or -1 */
 
 	/* set by child_start() and child_finish() */
 	pid_t pid;
@@ -36,7 +41,7 @@ struct child {
 	bool running;
 	double started, deadline, kill_at, elapsed;
 };
-#define CHILD_INIT { .out_cap = 1 << 20, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
+#define CHILD_INIT { .out_cap = 1 << 20, .pass_fd = -1, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
 
 /* Starts the child. Returns 0, or -1 with errno set (also in start_errno). */
 int child_start(struct child *c);

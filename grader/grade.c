@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,12 +71,25 @@ double grade_limit(const struct grade_options *o, double seconds)
 
 /* ---- running ---- */
 
+/*
+ * A file for a report, beside the stage's scratch directory rather than in
+ * it: student code cannot reach it by path (the sandbox does not show it,
+ * and the fallback's user may not open it), and gets only the descriptor
+ * that the writer was handed, which valgrind and the kit's runner keep from
+ * the code they run.  Returns the descriptor, or -1 with errno set.
+ */
+static int open_report(const char *path)
+{
+	return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
 struct detector_run {
 	const char *tool;	/* "helgrind" or "drd" */
 	unsigned flag;
 	struct child child;
 	const char *argv[12];
-	char *xml_arg;
+	const char **sandboxed;
+	char *xml;		/* where its report goes */
 };
 
 static void detector_setup(struct detector_run *d, const struct grade_options *o, const char *dir,
@@ -85,56 +99,42 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 
 	d->tool = tool;
 	d->flag = flag;
-	d->xml_arg = xstrfmt("--xml-file=%s/vg/%s.%%p.xml", dir, tool);
+	d->xml = xstrfmt("%s.%s.xml", dir, tool);
 	*a++ = "valgrind";
 	*a++ = flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd";
 	*a++ = "-q";
 	*a++ = "--xml=yes";
-	*a++ = d->xml_arg;
+	*a++ = "--xml-fd=3";
 	*a++ = "--num-callers=30";
 	/* DRD skips stack variables unless asked; a thread's &i lives there. */
 	if (flag == TOOL_DRD)
 		*a++ = "--check-stack-var=yes";
 	*a++ = "./scenarios.bin";
 	*a = NULL;
+	d->sandboxed = sandbox_argv(o->sandbox, d->argv, dir);
 	d->child = (struct child)CHILD_INIT;
-	d->child.argv = d->argv;
+	d->child.argv = d->sandboxed;
 	d->child.dir = dir;
+	d->child.sandbox = o->sandbox;
 	d->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	d->child.out_cap = 256 * 1024;
+	d->child.pass_fd = open_report(d->xml);
 }
 
-/* Reads every XML file one detector wrote (one per process). */
-static void detector_collect(struct stage_result *res, struct detector_run *d, const char *dir,
+/* Reads what one detector reported and says why it could not vouch, if so. */
+static void detector_collect(struct stage_result *res, struct detector_run *d,
 			     const char *helper_dir, struct strbuf *note)
 {
-	char *vgdir = xstrfmt("%s/vg", dir);
-	DIR *dh = opendir(vgdir);
-	struct dirent *e;
-	size_t prefix = strlen(d->tool), files = 0;
 	const char *name = d->flag == TOOL_HELGRIND ? "Helgrind" : "DRD";
+	struct vg_report r = { 0 };
+	struct strbuf err = STRBUF_INIT;
 
-	while (dh && (e = readdir(dh))) {
-		struct vg_report r = { 0 };
-		struct strbuf err = STRBUF_INIT;
-		char *path;
-
-		if (strncmp(e->d_name, d->tool, prefix) || e->d_name[prefix] != '.')
-			continue;
-		path = xstrfmt("%s/%s", vgdir, e->d_name);
-		if (vgxml_parse_file(&r, path, &err))
-			sb_addf(note, "%s's report could not be read (%s). ", name, sb_str(&err));
-		else
-			findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
-		files++;
-		vg_report_release(&r);
-		sb_release(&err);
-		free(path);
-	}
-	if (dh)
-		closedir(dh);
-	free(vgdir);
-
+	if (d->child.pass_fd < 0)
+		sb_addf(note, "%s could not be given a report file. ", name);
+	else if (vgxml_parse_file(&r, d->xml, &err))
+		sb_addf(note, "%s's report could not be read (%s). ", name, sb_str(&err));
+	else
+		findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
 	if (d->child.timed_out) {
 		sb_addf(note, "%s stopped the scenarios at the time limit of %g s: they never "
 			"finished, a deadlock? ", name, d->child.timeout);
@@ -143,9 +143,16 @@ static void detector_collect(struct stage_result *res, struct detector_run *d, c
 
 		sb_addf(note, "The scenarios under %s %s, so it could not check them all. ", name, how);
 		free(how);
-	} else if (!files) {
-		sb_addf(note, "%s wrote no report. ", name);
+	} else if (r.truncated || !r.tool) {
+		sb_addf(note, "%s's report ended early. ", name);
 	}
+	vg_report_release(&r);
+	sb_release(&err);
+	if (d->child.pass_fd >= 0)
+		close(d->child.pass_fd);
+	child_release(&d->child);
+	sandbox_free_argv(d->sandboxed);
+	free(d->xml);
 }
 
 /* Runs the tests and the detectors at the same time: they are independent. */
@@ -156,35 +163,33 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	struct child tests = CHILD_INIT;
 	struct child *running[3];
 	size_t n = 0, ndets = 0;
-	char *report = xstrfmt("%s/report.json", dir);
+	char *report = xstrfmt("%s.report.json", dir);
 	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
-	char *output_arg = xstrfmt("--output=racecourse:%s", report);
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
-	const char *env[] = { seed_env, timeout_env, NULL };
-	const char *argv[] = { "./tests.bin", output_arg, "--jobs", "2", "--always-succeed",
-			       "--ascii", NULL };
+	const char *env[] = { seed_env, timeout_env, "RACECOURSE_REPORT_FD=3", NULL };
+	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
+			       "--always-succeed", "--ascii", NULL };
+	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT;
 
-	tests.argv = argv;
+	tests.argv = sandboxed;
 	tests.dir = dir;
 	tests.env = env;
+	tests.sandbox = o->sandbox;
+	tests.pass_fd = open_report(report);
 	/* Every test could run to its limit; the stage's limit covers that. */
 	tests.timeout = grade_limit(o, st->test_timeout * (double)st->ntests + 30);
-	if (!child_start(&tests))
+	if (tests.pass_fd >= 0 && !child_start(&tests))
 		running[n++] = &tests;
 
 	if (st->race_free_points && o->tools) {
-		char *vgdir = xstrfmt("%s/vg", dir);
-
-		mkdir_p(vgdir);
-		free(vgdir);
 		if (o->tools & TOOL_HELGRIND)
 			detector_setup(&dets[ndets++], o, dir, "helgrind", TOOL_HELGRIND);
 		if (o->tools & TOOL_DRD)
 			detector_setup(&dets[ndets++], o, dir, "drd", TOOL_DRD);
 		for (size_t i = 0; i < ndets; i++)
-			if (!child_start(&dets[i].child))
+			if (dets[i].child.pass_fd >= 0 && !child_start(&dets[i].child))
 				running[n++] = &dets[i].child;
 	}
 	progress(o, st->name, ndets ? "running the tests, Helgrind and DRD..." : "running the tests...");
@@ -215,13 +220,11 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		free(how);
 	}
 	for (size_t i = 0; i < ndets; i++) {
-		detector_collect(res, &dets[i], dir, helper_dir, &note);
 		if (dets[i].flag == TOOL_HELGRIND)
 			res->t_helgrind = dets[i].child.elapsed;
 		else
 			res->t_drd = dets[i].child.elapsed;
-		child_release(&dets[i].child);
-		free(dets[i].xml_arg);
+		detector_collect(res, &dets[i], helper_dir, &note);
 	}
 	if (st->race_free_points && !o->tools)
 		sb_adds(&note, "The detectors were turned off for this run. ");
@@ -229,12 +232,14 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		note.buf[--note.len] = '\0';	/* the last space */
 		res->detector_note = sb_detach(&note);
 	}
+	if (tests.pass_fd >= 0)
+		close(tests.pass_fd);
 	child_release(&tests);
+	sandbox_free_argv(sandboxed);
 	sb_release(&err);
 	sb_release(&note);
 	free(helper_dir);
 	free(report);
-	free(output_arg);
 	free(timeout_env);
 	free(seed_env);
 }
@@ -317,6 +322,11 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 		res->problem = sb_detach(&err);
 		goto out;
 	}
+	if (sandbox_prepare(o->sandbox, dir)) {
+		res->state = STAGE_KIT_ERROR;
+		res->problem = xstrfmt("cannot hand %s to the sandbox's user: %s", dir, strerror(errno));
+		goto out;
+	}
 	progress(o, name, "compiling...");
 	if (build_stage(o, &res->stage, dir, res->srcs, res->nsrcs, &res->diagnostics)) {
 		res->state = STAGE_BUILD_FAILED;
@@ -328,6 +338,11 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	res->t_build = now() - started;
 	progress_done(o);
 	show_student_paths(res);
+	/* What the link made must be the sandbox user's too: valgrind writes there. */
+	if (res->state == STAGE_GRADED && sandbox_prepare(o->sandbox, dir)) {
+		res->state = STAGE_KIT_ERROR;
+		res->problem = xstrfmt("cannot hand %s to the sandbox's user: %s", dir, strerror(errno));
+	}
 	if (res->state == STAGE_GRADED)
 		run_stage(o, res, dir);
 out:

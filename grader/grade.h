@@ -7,6 +7,7 @@
 
 #include "crreport.h"
 #include "findings.h"
+#include "sandbox.h"
 #include "stage.h"
 #include "submission.h"
 
@@ -20,6 +21,7 @@ struct grade_options {
 	double timeout_scale;		/* multiplies every time limit */
 	unsigned tools;			/* TOOL_HELGRIND | TOOL_DRD, or 0 for none */
 	double deadline;		/* now() by which the whole run must end, or 0 */
+	const struct sandbox *sandbox;	/* how student code is contained */
 	bool progress;			/* say on stderr what is running */
 };
 

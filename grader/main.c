@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ static const char usage[] =
 	"  -o, --out FILE              write the report to FILE instead of standard output\n"
 	"      --seed N                seed of the schedule perturbation (default: random)\n"
 	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
+	"      --sandbox MODE          auto (default: bwrap where it works, else fallback),\n"
+	"                              bwrap, fallback or none (see docs/security.md)\n"
 	"      --timeout-scale X       multiply every time limit by X (also TIMEOUT_SCALE)\n"
 	"      --time-limit SECONDS    end the whole run by then, whatever is still running\n"
 	"      --kit DIR               the kit's root (default: the folder above the grader)\n"
@@ -183,6 +186,7 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "detectors", required_argument, NULL, 'D' },
+		{ "sandbox", required_argument, NULL, 'B' },
 		{ "timeout-scale", required_argument, NULL, 'T' },
 		{ "time-limit", required_argument, NULL, 'L' },
 		{ "kit", required_argument, NULL, 'K' },
@@ -198,6 +202,9 @@ int main(int argc, char **argv)
 	const char *env;
 	size_t nnames;
 	bool seeded = false;
+	const char *sandbox_mode = "auto";
+	struct sandbox sandbox;
+	struct strbuf err = STRBUF_INIT;
 	FILE *out = stdout;
 	double started = now();
 	int opt;
@@ -229,6 +236,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'D': o.tools = parse_tools(optarg); break;
+		case 'B': sandbox_mode = optarg; break;
 		case 'T': o.timeout_scale = parse_scale(optarg); break;
 		case 'L': {
 			char *end;
@@ -294,9 +302,20 @@ int main(int argc, char **argv)
 		die("cannot write %s: %s", cli.out, strerror(errno));
 	o.progress = isatty(2) && !getenv("CI");
 
+	if (sandbox_init(&sandbox, sandbox_mode, &err))
+		die("%s", sb_str(&err));
+	/* Nothing of the kit (solutions, hidden tests) nor of other submissions. */
+	sandbox_hide(&sandbox, kit);
+	sandbox_hide(&sandbox, sub);
+	o.sandbox = &sandbox;
+	run.sandbox = sandbox_mode_name(sandbox.mode);
+
 	work = xstrfmt("%s/racecourse.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(work))
 		die("cannot create a scratch directory in %s: %s", work, strerror(errno));
+	/* The sandbox's user may pass through to its stage's folder, and no further. */
+	if (sandbox.switch_user && chmod(work, 0711))
+		die("cannot open %s to the sandbox's user: %s", work, strerror(errno));
 	o.work = work;
 
 	/* Grade every stage; one that cannot be graded scores 0 and the rest go on. */
@@ -336,6 +355,8 @@ int main(int argc, char **argv)
 		free(names[i]);
 	free(names);
 	free(work);
+	sandbox_release(&sandbox);
+	sb_release(&err);
 	free(sub);
 	free(kit);
 	return run.score == run.max_score ? 0 : 1;

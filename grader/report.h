@@ -14,6 +14,7 @@ struct grade_run {
 	size_t nstages;
 	int score, max_score;
 	double elapsed;
+	const char *sandbox;	/* how student code was contained: "bwrap", "fallback", "none" */
 };
 
 /*

@@ -147,12 +147,13 @@ int report_json(FILE *out, const struct grade_run *run, bool color)
 		}
 		json_array_append_new(stages, stage_json(res));
 	}
-	root = json_pack("{s:i, s:i, s:f, s:o, s:s, s:s, s:s, s:o, s:{s:I, s:o}}",
+	root = json_pack("{s:i, s:i, s:f, s:o, s:s, s:s, s:s, s:o, s:{s:I, s:s, s:o}}",
 			 "score", run->score, "max_score", run->max_score,
 			 "execution_time", run->elapsed, "output", json_text(sb_str(&summary)),
 			 "output_format", "text", "visibility", "visible",
 			 "stdout_visibility", "hidden", "tests", tests,
-			 "extra_data", "seed", (json_int_t)run->options->seed, "stages", stages);
+			 "extra_data", "seed", (json_int_t)run->options->seed,
+			 "sandbox", run->sandbox ? run->sandbox : "none", "stages", stages);
 	sb_release(&summary);
 	if (!root) {
 		errno = ENOMEM;

@@ -118,7 +118,8 @@ int report_text(FILE *out, const struct grade_run *run, bool color)
 	static const struct style ansi = { "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m" };
 	const struct style *st = color ? &ansi : &plain;
 
-	fprintf(out, "%sRacecourse%s: grading %s\n", st->bold, st->off, run->options->sub_display);
+	fprintf(out, "%sRacecourse%s: grading %s %s(sandbox: %s)%s\n", st->bold, st->off,
+		run->options->sub_display, st->dim, run->sandbox ? run->sandbox : "none", st->off);
 	for (size_t i = 0; i < run->nstages; i++)
 		print_stage(out, &run->stages[i], run, st);
 	fputc('\n', out);

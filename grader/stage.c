@@ -119,6 +119,7 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 	v = json_object_get(root, "title");
 	st->title = xstrdup(json_is_string(v) ? json_string_value(v) : name);
 	if (read_strings(root, "student_files", NULL, &st->student_files, &st->nstudent_files, err, path) ||
+	    read_strings(root, "api", NULL, &st->api, &st->napi, err, path) ||
 	    read_strings(root, "test_sources", st->tests_dir, &st->test_sources, &st->ntest_sources, err, path) ||
 	    read_strings(root, "scenario_sources", st->tests_dir, &st->scenario_sources, &st->nscenario_sources, err, path) ||
 	    read_strings(root, "ldflags", NULL, &st->ldflags, &st->nldflags, err, path))
@@ -183,6 +184,7 @@ void stage_release(struct stage *st)
 	free(st->include_dir);
 	free(st->tests_dir);
 	free_strings(st->student_files, st->nstudent_files);
+	free_strings(st->api, st->napi);
 	free_strings(st->test_sources, st->ntest_sources);
 	free_strings(st->scenario_sources, st->nscenario_sources);
 	free_strings(st->ldflags, st->nldflags);

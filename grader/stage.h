@@ -26,6 +26,8 @@ struct stage {
 	char *tests_dir;	/* tests/<name> */
 	char **student_files;	/* bare file names, e.g. "account.c" */
 	size_t nstudent_files;
+	char **api;		/* the functions the student's files may define globally */
+	size_t napi;
 	char **test_sources;	/* absolute paths */
 	size_t ntest_sources;
 	char **scenario_sources;	/* absolute paths; none for a stage without threads */

@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-grader=grader/racecourse
+grader=${GRADER:-grader/racecourse}
 verdict=build/tests/verdict
 out=$(mktemp -d "${TMPDIR:-/tmp}/racecourse-kit.XXXXXX")
 trap 'rm -rf "$out"' EXIT

@@ -1,0 +1,66 @@
+/* Containing student code: bubblewrap, or a fallback of users, sessions and limits. */
+#ifndef RACECOURSE_SANDBOX_H
+#define RACECOURSE_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum sandbox_mode {
+	SANDBOX_NONE,		/* no containment but the time limits: for debugging */
+	SANDBOX_BWRAP,		/* bubblewrap: private /tmp, kit hidden, no network, own PID namespace */
+	SANDBOX_FALLBACK,	/* no namespaces: another user when root, own session, limits */
+};
+
+/*
+ * How children that run student code are contained.  Every such child also
+ * gets the resource limits below, whatever the mode.
+ */
+struct sandbox {
+	enum sandbox_mode mode;
+	bool switch_user;	/* run as uid/gid instead of the grader's user */
+	bool hide_by_mount;	/* fallback: hide the directories in a mount namespace */
+	uid_t uid;
+	gid_t gid;
+	char **hidden;		/* directories the student's code must not see (bwrap) */
+	size_t nhidden, hidden_alloc;
+};
+
+/* The limits every child that runs student code gets. */
+#define SANDBOX_CPU_SECONDS 300		/* CPU time of one process */
+#define SANDBOX_ADDRESS_SPACE (2UL << 30)	/* bytes of address space of one process */
+#define SANDBOX_FILE_SIZE (64UL << 20)	/* bytes: the largest file it may write */
+#define SANDBOX_OPEN_FILES 256
+#define SANDBOX_PROCESSES 512		/* processes and threads of the sandbox user */
+
+/*
+ * Chooses the mode: "auto" (bwrap when it works here, else the fallback),
+ * "bwrap", "fallback" or "none".  Returns 0, or -1 with a one-line reason in
+ * err (bwrap asked for but not working).
+ */
+int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err);
+void sandbox_release(struct sandbox *sb);
+
+/* Hides a directory (and what is below it) from the student's code. */
+void sandbox_hide(struct sandbox *sb, const char *dir);
+
+/*
+ * Makes `dir` (a stage's scratch directory, and everything in it) writable
+ * by the sandbox's user.  Returns 0, or -1 with errno set.
+ */
+int sandbox_prepare(const struct sandbox *sb, const char *dir);
+
+/*
+ * The command line that runs argv inside the sandbox with `dir` as its
+ * working directory, the only place it may write.  Returns a new
+ * NULL-terminated argv; the caller frees it with sandbox_free_argv().
+ */
+const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, const char *dir);
+void sandbox_free_argv(const char **argv);
+
+/* "bwrap", "fallback" or "none". */
+const char *sandbox_mode_name(enum sandbox_mode mode);
+
+#endif
