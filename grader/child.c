@@ -113,6 +113,9 @@ static int contain(const struct sandbox *sb)
 	    set_limit(RLIMIT_NOFILE, SANDBOX_OPEN_FILES) ||
 	    set_limit(RLIMIT_CORE, 0))
 		return -1;
+	/* Root is exempt from it: for root it is set below, once it is nobody. */
+	if (!sb->switch_user && sb->max_processes && set_limit(RLIMIT_NPROC, sb->max_processes))
+		return -1;
 	if (!sb->switch_user)
 		return 0;
 	/*
@@ -128,8 +131,7 @@ static int contain(const struct sandbox *sb)
 				  "size=64k,mode=0755"))
 				return -1;
 	}
-	/* Counted per user: meaningful only for a user of the sandbox's own. */
-	if (set_limit(RLIMIT_NPROC, SANDBOX_PROCESSES) ||
+	if (set_limit(RLIMIT_NPROC, sb->max_processes) ||
 	    setgroups(0, NULL) || setgid(sb->gid) || setuid(sb->uid))
 		return -1;
 	return 0;

@@ -2,8 +2,10 @@
 #define _GNU_SOURCE
 #include "sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +59,43 @@ static bool bwrap_works(const struct sandbox *sb)
 	return ok;
 }
 
+/* How many processes (threads included) this user has now. */
+static unsigned long count_processes(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	unsigned long n = 0;
+
+	while (d && (e = readdir(d))) {
+		char *path;
+		struct stat st;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		path = xstrfmt("/proc/%s/task", e->d_name);
+		if (!stat(path, &st) && st.st_uid == uid)
+			n += st.st_nlink > 2 ? st.st_nlink - 2 : 1;
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 {
 	memset(sb, 0, sizeof(*sb));
 	if (!strcmp(want, "none"))
 		return 0;
 	choose_user(sb);
+	/*
+	 * RLIMIT_NPROC counts every process of the user.  The sandbox's own
+	 * user has none but the submission's; an ordinary user also has a
+	 * session's worth, which must keep running.
+	 */
+	sb->max_processes = SANDBOX_PROCESSES;
+	if (!sb->switch_user && geteuid() != 0)
+		sb->max_processes += count_processes(geteuid());
 	if (!strcmp(want, "fallback")) {
 		sb->mode = SANDBOX_FALLBACK;
 		sb->hide_by_mount = mount_namespace_works();

@@ -24,6 +24,7 @@ struct sandbox {
 	bool hide_by_mount;	/* fallback: hide the directories in a mount namespace */
 	uid_t uid;
 	gid_t gid;
+	unsigned long max_processes;	/* RLIMIT_NPROC for student code */
 	char **hidden;		/* directories the student's code must not see (bwrap) */
 	size_t nhidden, hidden_alloc;
 };
