@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "child.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -345,6 +346,52 @@ static int next_wakeup_ms(struct child **cs, size_t n, double t)
 	return soonest <= t ? 0 : (int)((soonest - t) * 1000) + 1;
 }
 
+/*
+ * Kills and reaps every child we still have.  Called once all the children
+ * we started have ended: what is left is their orphans (we are the
+ * subreaper), such as a daemon that left its group with setsid().  It may
+ * fork while we look, so look again until there is none.
+ */
+static void reap_orphans(void)
+{
+	for (int round = 0; round < 100; round++) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+		bool found = false;
+
+		while (d && (e = readdir(d))) {
+			struct strbuf list = STRBUF_INIT;
+			char *path, *p;
+
+			if (e->d_name[0] == '.')
+				continue;
+			path = xstrfmt("/proc/self/task/%s/children", e->d_name);
+			if (!read_file(path, &list)) {
+				for (p = list.buf; p && *p;) {
+					pid_t pid = (pid_t)strtol(p, &p, 10);
+
+					if (pid > 1) {
+						kill(pid, SIGKILL);
+						found = true;
+					}
+					while (*p == ' ' || *p == '\n')
+						p++;
+				}
+			}
+			sb_release(&list);
+			free(path);
+		}
+		if (d)
+			closedir(d);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!found)
+			return;
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+	}
+}
+
 int child_finish_all(struct child **cs, size_t n)
 {
 	struct pollfd *fds = xcalloc(n + 1, sizeof(*fds));
@@ -379,8 +426,10 @@ int child_finish_all(struct child **cs, size_t n)
 				nfds++;
 			}
 		}
-		if (!live)
+		if (!live) {
+			reap_orphans();
 			break;
+		}
 		fds[nfds].fd = sigchld_pipe[0];
 		fds[nfds].events = POLLIN;
 		if (poll(fds, nfds + 1, next_wakeup_ms(cs, n, t)) < 0 && errno != EINTR)

@@ -47,7 +47,10 @@ struct child {
 int child_start(struct child *c);
 /*
  * Supervises the n started children until all have ended: reads their
- * output, enforces their time limits, reaps them.  Returns 0.
+ * output, enforces their time limits, reaps them.  Then kills and reaps
+ * whatever children of ours are left: their orphans, such as a daemon that
+ * left its process group.  So start every child before finishing any.
+ * Returns 0.
  */
 int child_finish_all(struct child **c, size_t n);
 /* child_finish_all() for one child. */

@@ -12,6 +12,7 @@
 
 #include "build.h"
 #include "child.h"
+#include "stacks.h"
 
 /* Replaces every occurrence of `from` in s with `to`; returns a new string. */
 static char *replace_all(const char *s, const char *from, const char *to)
@@ -54,6 +55,16 @@ static void progress_done(const struct grade_options *o)
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+}
+
+/* Creates dir/name: where the tests' workers leave their stacks. */
+static int mkdir_p_in(const char *dir, const char *name)
+{
+	char *path = xstrfmt("%s/%s", dir, name);
+	int rc = mkdir_p(path);
+
+	free(path);
+	return rc;
 }
 
 double grade_limit(const struct grade_options *o, double seconds)
@@ -155,6 +166,21 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 	free(d->xml);
 }
 
+/* A test that timed out: where were its threads?  (gdb's capture, if any) */
+static void explain_timeout(struct test_result *t, const char *diag, const struct stage_result *res)
+{
+	char *where = stacks_explain(diag, t->name, res->srcs, res->nsrcs);
+	char *m;
+
+	if (!where)
+		return;
+	m = xstrfmt("%s\nwhere its threads were, shortly before it was stopped:\n%s", t->message, where);
+	m[strlen(m) - 1] = '\0';	/* the last newline */
+	free(t->message);
+	t->message = m;
+	free(where);
+}
+
 /* Runs the tests and the detectors at the same time: they are independent. */
 static void run_stage(const struct grade_options *o, struct stage_result *res, const char *dir)
 {
@@ -167,7 +193,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
-	const char *env[] = { seed_env, timeout_env, "RACECOURSE_REPORT_FD=3", NULL };
+	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
+	const char *env[] = { seed_env, timeout_env, diag_env, "RACECOURSE_REPORT_FD=3", NULL };
 	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
 			       "--always-succeed", "--ascii", NULL };
 	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
@@ -208,6 +235,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 				res->tests[i].message = replace_all(m, prefix, "");
 				free(m);
 			}
+			if (res->tests[i].status == TEST_TIMED_OUT)
+				explain_timeout(&res->tests[i], diag, res);
 		}
 		free(prefix);
 	} else {
@@ -242,6 +271,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	free(report);
 	free(timeout_env);
 	free(seed_env);
+	free(diag);
+	free(diag_env);
 }
 
 /* ---- scoring ---- */
@@ -322,7 +353,7 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 		res->problem = sb_detach(&err);
 		goto out;
 	}
-	if (sandbox_prepare(o->sandbox, dir)) {
+	if (mkdir_p_in(dir, "diag") || sandbox_prepare(o->sandbox, dir)) {
 		res->state = STAGE_KIT_ERROR;
 		res->problem = xstrfmt("cannot hand %s to the sandbox's user: %s", dir, strerror(errno));
 		goto out;
