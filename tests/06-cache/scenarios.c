@@ -1,0 +1,110 @@
+/* Detector scenarios of stage 06-cache: gets, evictions, joined loads and sizes at once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "scenario.h"
+
+/*
+ * The loader is a pure function of the key: it touches no shared data, so
+ * anything the detectors find is in the cache, not in the scenario.
+ */
+static char *load(const char *key, void *ctx)
+{
+	char buf[64];
+
+	(void)ctx;
+	snprintf(buf, sizeof(buf), "value of %s", key);
+	return strdup(buf);
+}
+
+struct worker {
+	cache_t *cache;
+	int id;
+};
+
+static void run_workers(cache_t *cache, int n, void *(*fn)(void *))
+{
+	struct worker w[4];
+
+	for (int i = 0; i < n; i++)
+		w[i] = (struct worker){ .cache = cache, .id = i };
+	scenario_threads(n, fn, w, sizeof(w[0]));
+}
+
+/* Six keys, capacity three: hits, misses and evictions overlap. */
+static void *overlap_worker(void *arg)
+{
+	struct worker *w = arg;
+	char key[2] = "a";
+
+	for (int i = 0; i < 60; i++) {
+		key[0] = 'a' + (i * (w->id + 1) + w->id) % 6;
+		free(cache_get(w->cache, key));
+	}
+	return NULL;
+}
+
+static void overlapping_gets(void)
+{
+	cache_t *cache = cache_new(3, load, NULL);
+
+	run_workers(cache, 4, overlap_worker);
+	cache_free(cache);
+}
+
+/* Capacity one, two keys: nearly every get misses, and misses on one key meet. */
+static void *same_key_worker(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < 40; i++)
+		free(cache_get(w->cache, (i / 2) % 2 ? "x" : "y"));
+	return NULL;
+}
+
+static void same_key_misses(void)
+{
+	cache_t *cache = cache_new(1, load, NULL);
+
+	run_workers(cache, 4, same_key_worker);
+	cache_free(cache);
+}
+
+/* Three threads get while a fourth keeps asking for the size. */
+static void *size_worker(void *arg)
+{
+	struct worker *w = arg;
+	char key[2] = "a";
+
+	if (w->id == 0) {
+		for (int i = 0; i < 120; i++)
+			(void)cache_size(w->cache);
+		return NULL;
+	}
+	for (int i = 0; i < 40; i++) {
+		key[0] = 'a' + (i + w->id) % 4;
+		free(cache_get(w->cache, key));
+	}
+	return NULL;
+}
+
+static void size_while_getting(void)
+{
+	cache_t *cache = cache_new(2, load, NULL);
+
+	run_workers(cache, 4, size_worker);
+	cache_free(cache);
+}
+
+const struct scenario scenarios[] = {
+	{ "overlapping_gets", "4 threads get 6 keys from a cache of 3 (hits, misses, evictions)",
+		overlapping_gets },
+	{ "same_key_misses", "4 threads get 2 keys from a cache of 1 (concurrent misses on one key)",
+		same_key_misses },
+	{ "size_while_getting", "cache_size from one thread while 3 others get",
+		size_while_getting },
+};
+
+const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);
