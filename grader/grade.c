@@ -281,12 +281,16 @@ static void score_stage(struct stage_result *res)
 {
 	const struct stage *st = &res->stage;
 
+	int earned = 0, possible = 0;
+
 	res->score = 0;
 	for (size_t i = 0; i < st->ntests; i++) {
 		struct test_result *t = &res->tests[i];
 
 		t->score = t->status == TEST_PASSED ? t->max_score : 0;
 		res->score += t->score;
+		earned += t->score;
+		possible += t->max_score;
 	}
 	if (st->race_free_points) {
 		struct test_result *t = &res->tests[st->ntests];
@@ -300,6 +304,12 @@ static void score_stage(struct stage_result *res)
 		} else if (res->detector_note) {
 			t->status = TEST_FAILED;
 			t->message = xstrdup(res->detector_note);
+		} else if (2 * earned < possible) {
+			/* A stub shares nothing, so it has no race to find. */
+			t->status = TEST_FAILED;
+			t->message = xstrdup("no finding, but these points count once your code passes "
+					     "at least half of the tests: code that does nothing has no "
+					     "race to find");
 		} else {
 			t->status = TEST_PASSED;
 		}
