@@ -24,9 +24,9 @@ endif
 GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(FORMAT),--format $(FORMAT)) $(if $(OUT),--out $(OUT)) \
 	$(if $(DETECTORS),--detectors $(DETECTORS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) \
-	$(SUB)
+	$(if $(SUB),,--save $(CURDIR)/.racecourse) $(SUB)
 
-.PHONY: all help deps grade test bench examples clean unit-tests kit-tests
+.PHONY: all help deps grade hint status watch test bench examples clean unit-tests kit-tests
 all: $(GRADER)
 
 help:
@@ -35,6 +35,10 @@ help:
 	@echo 'make grade SUB=dir      grade another submission (a repository, a stage folder or loose files)'
 	@echo '           SEED=n       replay a run of the schedule perturbation'
 	@echo '           FORMAT=json OUT=results.json   Gradescope results.json'
+	@echo '           FORMAT=junit|tap|github        other report formats'
+	@echo 'make status             each stage'"'"'s last score, and what is next'
+	@echo 'make hint [A=03-race] [N=2]   the next hint (N: see one again)'
+	@echo 'make watch              grade a stage each time you save its file'
 	@echo 'make test               the kit'"'"'s own tests (grader unit tests, solutions, starters, mutants)'
 	@echo 'make bench              grading-time benchmark'
 	@echo 'make examples           regenerate the report examples in docs/examples/'
@@ -57,6 +61,16 @@ $(GRADER_OBJS): | deps
 
 grade: $(GRADER)
 	$(Q)$(GRADER) $(GRADE_ARGS)
+
+hint: $(GRADER)
+	$(Q)$(GRADER) hint $(if $(A),--stage $(A)) $(if $(N),-n $(N))
+
+status: $(GRADER)
+	$(Q)$(GRADER) status
+
+# make watch [VAR=value...]: the variables go on to make grade
+watch: $(GRADER)
+	$(Q)MAKE='$(MAKE)' sh grader/watch.sh
 
 # ---- the kit's own tests ----
 
@@ -84,6 +98,8 @@ test: deps
 	$(Q)sh grader/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
+	$(Q)sh tests/formats.sh
+	$(Q)sh tests/self_study.sh
 
 build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -35,6 +35,33 @@ static void on_sigchld(int sig)
 	errno = saved;
 }
 
+/*
+ * The process groups of the children running now, so that an interrupted
+ * grader (Ctrl-C in make watch) takes them with it rather than leaving
+ * them to run to their time limits.
+ */
+#define MAX_RUNNING 64
+static volatile sig_atomic_t running_groups[MAX_RUNNING];
+
+static void track(pid_t pgid, bool on)
+{
+	for (int i = 0; i < MAX_RUNNING; i++) {
+		if (on ? running_groups[i] == 0 : running_groups[i] == pgid) {
+			running_groups[i] = on ? pgid : 0;
+			return;
+		}
+	}
+}
+
+static void on_interrupt(int sig)
+{
+	for (int i = 0; i < MAX_RUNNING; i++)
+		if (running_groups[i] > 0)
+			kill(-running_groups[i], SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void sigchld_setup(void)
 {
 	struct sigaction sa;
@@ -48,6 +75,11 @@ static void sigchld_setup(void)
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	/*
 	 * Orphans of our children come back to us rather than to init, so
 	 * that a grandchild left in a killed group can be reaped, and none
@@ -235,6 +267,7 @@ int child_start(struct child *c)
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	c->out_fd = out[0];
 	c->running = true;
+	track(c->pid, true);
 	c->deadline = c->timeout > 0 ? c->started + c->timeout : 0;
 	c->kill_at = 0;
 	free(path);
@@ -301,6 +334,7 @@ static void try_reap(struct child *c)
 		 * is reaped here: as the subreaper, its orphans are ours.
 		 */
 		c->elapsed = now() - c->started;
+		track(c->pid, false);
 		if (!kill(-c->pid, SIGKILL))
 			while (waitpid(-c->pid, NULL, 0) > 0 || errno == EINTR)
 				;

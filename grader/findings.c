@@ -76,6 +76,7 @@ static bool is_access_stack(const struct vg_stack *s)
 {
 	static const char *const skip[] = {
 		"Address ", "Location ", "Lock at ", "allocated", "Block was", "Mutex ",
+		"other segment",
 	};
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(*skip); i++)

@@ -22,8 +22,10 @@ need_header criterion/criterion.h libcriterion-dev
 need_header jansson.h libjansson-dev
 need_header expat.h libexpat1-dev
 need_command valgrind valgrind
+need_command gdb gdb	# where a stuck test's threads were
 if [ "$want" = test ]; then
-	need_command gdb gdb
+	need_command inotifywait inotify-tools
+	need_command xmllint libxml2-utils	# tests/formats.sh checks the junit report
 fi
 
 [ -z "$missing" ] && exit 0

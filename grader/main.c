@@ -4,7 +4,8 @@
  * The pipeline, one module per step: find the stage (stage.c) -> stage the
  * submission (submission.c) -> build (build.c) -> run the tests and the
  * detectors (grade.c, child.c) -> read their reports (crreport.c, vgxml.c,
- * findings.c) -> score (grade.c) -> report (report_text.c, report_json.c).
+ * findings.c) -> score (grade.c) -> report (report.c: report_text.c,
+ * report_json.c, report_junit.c, report_tap.c, report_github.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,7 +19,9 @@
 
 #include "child.h"
 #include "grade.h"
+#include "hint.h"
 #include "report.h"
+#include "status.h"
 
 static const char usage[] =
 	"usage: racecourse [options] [SUBMISSION]\n"
@@ -37,6 +40,8 @@ static const char usage[] =
 	"      --time-limit SECONDS    end the whole run by then, whatever is still running\n"
 	"      --kit DIR               the kit's root (default: the folder above the grader)\n"
 	"      --keep                  keep the scratch directory and say where it is\n"
+	"      --save DIR              also write each stage's JSON report to DIR/last-STAGE.json\n"
+	"                              (make grade does, for make status)\n"
 	"      --list                  list the stages and exit\n"
 	"  -h, --help                  this text\n";
 
@@ -45,6 +50,7 @@ struct cli {
 	size_t nstages;
 	const struct report_format *format;
 	const char *out;
+	const char *save;
 	bool keep, list;
 };
 
@@ -147,6 +153,38 @@ static void check_tools(const struct grade_options *o)
 	free(o->tools ? path : NULL);
 }
 
+/*
+ * Writes each stage's result, as a one-stage JSON report, to
+ * DIR/last-STAGE.json for `racecourse status`: a file per stage, so that
+ * grading one stage replaces that stage's result only.  A failure is a
+ * warning: the grading itself went fine.
+ */
+static void save_results(const struct grade_run *run, const char *dir)
+{
+	if (mkdir_p(dir)) {
+		warn("cannot save the results in %s: %s", dir, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < run->nstages; i++) {
+		struct grade_run one = *run;
+		const struct stage_result *res = &run->stages[i];
+		char *path = xstrfmt("%s/last-%s.json", dir, res->stage.name);
+		char *tmp = xstrfmt("%s.tmp", path);
+		FILE *f = fopen(tmp, "w");
+
+		one.stages = &run->stages[i];
+		one.nstages = 1;
+		one.score = res->score;
+		one.max_score = res->max_score;
+		if (!f || report_json(f, &one, false) || fclose(f) || rename(tmp, path)) {
+			warn("cannot save %s: %s", path, strerror(errno));
+			remove(tmp);
+		}
+		free(path);
+		free(tmp);
+	}
+}
+
 static char *format_names(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -167,6 +205,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "hint", "show the next hint for the stage you are on", hint_main },
+	{ "status", "your progress: each stage's last score, and what is next", status_main },
 	{ NULL, NULL, NULL },
 };
 
@@ -191,6 +231,7 @@ int main(int argc, char **argv)
 		{ "time-limit", required_argument, NULL, 'L' },
 		{ "kit", required_argument, NULL, 'K' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "save", required_argument, NULL, 'V' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -249,6 +290,7 @@ int main(int argc, char **argv)
 		}
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
+		case 'V': cli.save = optarg; break;
 		case 'l': cli.list = true; break;
 		case 'h':
 			fputs(usage, stdout);
@@ -340,6 +382,8 @@ int main(int argc, char **argv)
 	else if (out == stdout && fflush(stdout))
 		die("cannot write the report: %s", strerror(errno));
 
+	if (cli.save)
+		save_results(&run, cli.save);
 	if (cli.keep)
 		fprintf(stderr, "racecourse: the scratch directory is %s\n", work);
 	else if (remove_tree(work))

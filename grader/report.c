@@ -6,6 +6,10 @@
 const struct report_format report_formats[] = {
 	{ "text", "for people: a line per test, the findings, Score: X/Y", report_text },
 	{ "json", "Gradescope's results.json", report_json },
+	{ "junit", "JUnit XML, for Jenkins, GitLab and GitHub test reporters", report_junit },
+	{ "tap", "TAP version 13", report_tap },
+	{ "github", "GitHub Actions: annotations at your lines, the text report, a job summary",
+	  report_github },
 	{ NULL, NULL, NULL },
 };
 

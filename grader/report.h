@@ -40,6 +40,30 @@ int report_text(FILE *out, const struct grade_run *run, bool color);
  * the findings and timings under extra_data.
  */
 int report_json(FILE *out, const struct grade_run *run, bool color);
+/*
+ * JUnit XML (the Ant/Jenkins shape that GitLab and GitHub's reporters read):
+ * a <testsuite> per stage, a <testcase> per graded item, <failure> for a
+ * failed one and <error> for one that timed out or crashed, with the message,
+ * the hint and, on the race-free item, the findings.  Text that XML cannot
+ * hold (control characters, bytes that are not UTF-8) becomes U+FFFD.  The
+ * tests' own times are not recorded (time="0.000"); the race-free item's is
+ * the detectors'.
+ */
+int report_junit(FILE *out, const struct grade_run *run, bool color);
+/*
+ * TAP version 13: the plan, "ok N - stage: test" or "not ok N - ...", and
+ * for each failed item a YAML block (message, status, points, hint, and the
+ * findings on the race-free item).
+ */
+int report_tap(FILE *out, const struct grade_run *run, bool color);
+/*
+ * GitHub Actions: an ::error annotation at each line of the student's file
+ * that a finding names and one per failed item, then the text report
+ * without colour; then, when GITHUB_STEP_SUMMARY names a file, appends a
+ * Markdown summary to it (a table per stage, the findings, the total).  Not
+ * being able to write the summary is a warning: the log has it all.
+ */
+int report_github(FILE *out, const struct grade_run *run, bool color);
 
 /* The display name of a graded item: "03-race: withdraw/never_negative". */
 char *report_test_name(const struct stage_result *res, const struct test_result *t);

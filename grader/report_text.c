@@ -1,12 +1,28 @@
 /* The terminal report: what passed, what failed and why, the findings. */
 #include "report.h"
 
+#include "hint.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 struct style {
 	const char *ok, *bad, *bold, *dim, *off;
 };
+
+/*
+ * Text from the student's side (a test message quoting their output, a
+ * compiler line quoting their code) may hold escape sequences that would
+ * drive the terminal: control characters are shown as '?'.
+ */
+static void put_text(FILE *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c, out);
+	}
+}
 
 static void print_indented(FILE *out, const char *text, const char *indent)
 {
@@ -16,7 +32,9 @@ static void print_indented(FILE *out, const char *text, const char *indent)
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		fprintf(out, "%s%.*s\n", indent, (int)len, p);
+		fputs(indent, out);
+		put_text(out, p, len);
+		fputc('\n', out);
 		p += len + (nl ? 1 : 0);
 	}
 }
@@ -44,10 +62,16 @@ static void print_site(FILE *out, const struct site *s, const struct stage_resul
 			continue;
 		prev = source_line(src, s->line - 1);
 		line = source_line(src, s->line);
-		if (prev)
-			fprintf(out, "        %s%5d | %s%s\n", st->dim, s->line - 1, prev, st->off);
-		if (line)
-			fprintf(out, "      %s> %5d | %s%s\n", st->bad, s->line, line, st->off);
+		if (prev) {
+			fprintf(out, "        %s%5d | ", st->dim, s->line - 1);
+			put_text(out, prev, strlen(prev));
+			fprintf(out, "%s\n", st->off);
+		}
+		if (line) {
+			fprintf(out, "      %s> %5d | ", st->bad, s->line);
+			put_text(out, line, strlen(line));
+			fprintf(out, "%s\n", st->off);
+		}
 		break;
 	}
 }
@@ -78,8 +102,11 @@ static void print_stage(FILE *out, const struct stage_result *res, const struct 
 		st->off);
 	fprintf(out, "  %s%d/%d%s\n", res->score == res->max_score ? st->ok : st->bad,
 		res->score, res->max_score, st->off);
-	if (res->problem)
-		fprintf(out, "  %s%s%s\n", st->bad, res->problem, st->off);
+	if (res->problem) {
+		fprintf(out, "  %s", st->bad);
+		put_text(out, res->problem, strlen(res->problem));
+		fprintf(out, "%s\n", st->off);
+	}
 	if (res->diagnostics) {
 		fprintf(out, "  %s:\n", res->state == STAGE_BUILD_FAILED ? "the compiler said"
 			: "compiler warnings (they cost nothing, but read them)");
@@ -99,13 +126,21 @@ static void print_stage(FILE *out, const struct stage_result *res, const struct 
 		if (t->message)
 			print_indented(out, t->message, "      ");
 		if (t->hint)
-			fprintf(out, "      %s(stuck? see hint %d in assignments/%s/hints.md)%s\n",
-				st->dim, t->hint, res->stage.name, st->off);
+			fprintf(out, "      %s(stuck? make hint A=%s N=%d)%s\n", st->dim,
+				res->stage.name, t->hint, st->off);
 	}
 	for (size_t i = 0; i < res->findings.n; i++)
 		print_finding(out, &res->findings.v[i], res, st);
 	if (res->detector_note && res->findings.n)
 		fprintf(out, "\n    %s\n", res->detector_note);
+	if (res->score < res->max_score) {
+		int count = hints_count(run->options->kit, res->stage.name);
+
+		if (count > 0)
+			fprintf(out, "\n  %shints: %d of %d seen (make hint A=%s)%s\n", st->dim,
+				hints_seen(run->options->kit, res->stage.name), count,
+				res->stage.name, st->off);
+	}
 	if (failed && res->stage.perturb)
 		fprintf(out, "\n  %sthe tests ran with seed %lu: replay this run with "
 			"make grade A=%s SEED=%lu%s\n", st->dim, run->options->seed,

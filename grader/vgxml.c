@@ -83,6 +83,9 @@ static void on_start(void *data, const char *name, const char **attrs)
 		p->in_xauxwhat = true;
 	} else if (!strcmp(name, "allocation_context")) {
 		set_label(p, "allocated");
+	} else if (!strcmp(name, "other_segment_start") || !strcmp(name, "other_segment_end")) {
+		/* DRD: where the conflicting thread's segment began and ended */
+		set_label(p, "other segment");
 	}
 }
 
