@@ -24,9 +24,11 @@ endif
 GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(FORMAT),--format $(FORMAT)) $(if $(OUT),--out $(OUT)) \
 	$(if $(DETECTORS),--detectors $(DETECTORS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) \
+	$(if $(FAST),--fast) \
 	$(if $(SUB),,--save $(CURDIR)/.racecourse) $(SUB)
 
-.PHONY: all help deps grade hint status watch test bench examples clean unit-tests kit-tests
+.PHONY: all help deps grade hint status watch test bench examples gradescope student-kit clean \
+	unit-tests kit-tests
 all: $(GRADER)
 
 help:
@@ -34,6 +36,7 @@ help:
 	@echo 'make grade A=03-race    grade one stage'
 	@echo 'make grade SUB=dir      grade another submission (a repository, a stage folder or loose files)'
 	@echo '           SEED=n       replay a run of the schedule perturbation'
+	@echo '           FAST=1       ThreadSanitizer instead of Helgrind and DRD: quicker, not the score of record'
 	@echo '           FORMAT=json OUT=results.json   Gradescope results.json'
 	@echo '           FORMAT=junit|tap|github        other report formats'
 	@echo 'make status             each stage'"'"'s last score, and what is next'
@@ -41,6 +44,8 @@ help:
 	@echo 'make watch              grade a stage each time you save its file'
 	@echo 'make test               the kit'"'"'s own tests (grader unit tests, solutions, starters, mutants)'
 	@echo 'make bench              grading-time benchmark'
+	@echo 'make gradescope [A=03-race]   dist/autograder.zip for Gradescope'
+	@echo 'make student-kit        dist/racecourse-student.tar.gz, without solutions and mutants'
 	@echo 'make examples           regenerate the report examples in docs/examples/'
 	@echo 'make clean              remove what the build made'
 
@@ -95,16 +100,26 @@ kit-tests: $(GRADER) build/tests/verdict
 	$(Q)sh tests/kit.sh
 
 test: deps
+	$(Q)test -d solutions || { echo "make test: the kit's self-tests are for instructors (this kit has no solutions/); make grade grades your work"; exit 2; }
 	$(Q)sh grader/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
 	$(Q)sh tests/formats.sh
 	$(Q)sh tests/self_study.sh
+	$(Q)sh tests/gradescope.sh
+	$(Q)sh tests/student_kit.sh
 
 build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -Igrader -o $@ $< $(GRADER_LIB_OBJS) $(GRADER_LIBS)
+
+# Packages for instructors: the Gradescope autograder, the kit students get.
+gradescope:
+	$(Q)sh grader/package.sh gradescope $(A)
+
+student-kit:
+	$(Q)sh grader/package.sh student-kit
 
 examples: $(GRADER)
 	$(Q)sh tests/examples.sh
