@@ -111,7 +111,8 @@ static void add_output(struct strbuf *sb, const struct child *c)
 
 /* The test binary and the scenarios binary, linked at the same time. */
 static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
-			 const char *include, struct args *objs, struct strbuf *diag)
+			 const char *include, struct args *objs, struct args *tsan_objs,
+			 struct strbuf *diag)
 {
 	struct args t = { 0 }, s = { 0 };
 	struct child tc = CHILD_INIT, sc = CHILD_INIT;
@@ -124,6 +125,8 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	args_push_owned(&t, xstrfmt("-I%s", lib));
 	for (size_t i = 0; i < st->ntest_sources; i++)
 		args_push(&t, st->test_sources[i]);
+	for (size_t i = 0; i < st->nhidden_sources; i++)
+		args_push(&t, st->hidden_sources[i]);
 	args_push_owned(&t, xstrfmt("%s/runner.c", lib));
 	if (st->perturb) {
 		args_push_owned(&t, xstrfmt("%s/perturb.c", lib));
@@ -143,13 +146,18 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 		running[n++] = &tc;
 
 	if (st->nscenario_sources) {
+		/* Fast mode: the scenarios, and the student's code, under ThreadSanitizer. */
+		struct args *scenario_objs = tsan_objs ? tsan_objs : objs;
+
 		push_compiler(&s, o, include);
+		if (tsan_objs)
+			args_push(&s, "-fsanitize=thread");
 		args_push_owned(&s, xstrfmt("-I%s", lib));
 		for (size_t i = 0; i < st->nscenario_sources; i++)
 			args_push(&s, st->scenario_sources[i]);
 		args_push_owned(&s, xstrfmt("%s/scenario_main.c", lib));
-		for (size_t i = 0; i < objs->n; i++)
-			args_push(&s, objs->v[i]);
+		for (size_t i = 0; i < scenario_objs->n; i++)
+			args_push(&s, scenario_objs->v[i]);
 		args_push(&s, "-o");
 		args_push(&s, "scenarios.bin");
 		compiler_child(&sc, &s, dir, o);
@@ -177,12 +185,52 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	return rc;
 }
 
+/*
+ * Compiles one student file to DIR/NAME.o (or NAME.tsan.o with
+ * -fsanitize=thread), in the sandbox, where the kit is hidden: an #include
+ * of a solution finds nothing.  Adds the object to objs.  Returns 0, or -1
+ * when it did not compile (the compiler's words are in diag).
+ */
+static int compile_student(const struct grade_options *o, const struct source *src, const char *dir,
+			   const char *include, const char *sanitizer, struct args *objs,
+			   struct strbuf *diag)
+{
+	struct child c = CHILD_INIT;
+	struct args a = { 0 };
+	char *obj = xstrfmt("%s/%s%s.o", dir, src->name, sanitizer ? ".tsan" : "");
+	const char **sandboxed;
+	bool ok;
+
+	push_compiler(&a, o, include);
+	if (sanitizer)
+		args_push(&a, sanitizer);
+	args_push(&a, "-c");
+	args_push(&a, src->staged);
+	args_push(&a, "-o");
+	args_push(&a, obj);
+	sandboxed = sandbox_argv(o->sandbox, a.v, dir);
+	compiler_child(&c, &a, dir, o);
+	c.argv = sandboxed;
+	c.sandbox = o->sandbox;
+	child_run(&c);
+	/* The same warnings twice would say nothing new. */
+	if (!sanitizer || !child_ok(&c))
+		add_output(diag, &c);
+	sandbox_free_argv(sandboxed);
+	ok = child_ok(&c);
+	child_release(&c);
+	args_release(&a);
+	args_push_owned(objs, obj);
+	return ok ? 0 : -1;
+}
+
 int build_stage(const struct grade_options *o, const struct stage *st, const char *dir,
 		const struct source *srcs, size_t nsrcs, char **diagnostics)
 {
 	char *include = xstrfmt("%s/include", dir);
 	struct strbuf diag = STRBUF_INIT, err = STRBUF_INIT;
-	struct args objs = { 0 };
+	struct args objs = { 0 }, tsan_objs = { 0 };
+	bool fast = o->fast && st->nscenario_sources;
 	int rc = -1;
 
 	if (mkdir_p(include)) {
@@ -192,46 +240,23 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 	if (copy_headers(st->include_dir, include, &diag))
 		goto out;
 	for (size_t i = 0; i < nsrcs; i++) {
-		struct child c = CHILD_INIT;
-		struct args a = { 0 };
-		char *obj = xstrfmt("%s/%s.o", dir, srcs[i].name);
-		bool ok;
-
-		const char **sandboxed;
-
-		push_compiler(&a, o, include);
-		args_push(&a, "-c");
-		args_push(&a, srcs[i].staged);
-		args_push(&a, "-o");
-		args_push(&a, obj);
-		/*
-		 * The student's file is compiled in the sandbox, where the kit
-		 * is hidden: an #include of a solution finds nothing.
-		 */
-		sandboxed = sandbox_argv(o->sandbox, a.v, dir);
-		compiler_child(&c, &a, dir, o);
-		c.argv = sandboxed;
-		c.sandbox = o->sandbox;
-		child_run(&c);
-		add_output(&diag, &c);
-		sandbox_free_argv(sandboxed);
-		ok = child_ok(&c);
-		child_release(&c);
-		args_release(&a);
-		args_push_owned(&objs, obj);
-		if (!ok)
+		if (compile_student(o, &srcs[i], dir, include, NULL, &objs, &diag))
 			goto out;
-		if (symcheck_object(o, st, obj, srcs[i].display, &err)) {
+		if (symcheck_object(o, st, objs.v[objs.n - 1], srcs[i].display, &err)) {
 			sb_addf(&diag, "%s\n", sb_str(&err));
 			goto out;
 		}
+		if (fast && compile_student(o, &srcs[i], dir, include, "-fsanitize=thread", &tsan_objs,
+					    &diag))
+			goto out;
 	}
-	rc = link_binaries(o, st, dir, include, &objs, &diag);
+	rc = link_binaries(o, st, dir, include, &objs, fast ? &tsan_objs : NULL, &diag);
 out:
 	*diagnostics = diag.len ? sb_detach(&diag) : NULL;
 	sb_release(&diag);
 	sb_release(&err);
 	args_release(&objs);
+	args_release(&tsan_objs);
 	free(include);
 	return rc;
 }

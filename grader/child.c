@@ -138,10 +138,10 @@ static int set_limit(int resource, rlim_t value)
 }
 
 /* Limits, then the user: once it is not root, it could not raise them again. */
-static int contain(const struct sandbox *sb)
+static int contain(const struct sandbox *sb, bool memory_limit)
 {
 	if (set_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS) ||
-	    set_limit(RLIMIT_AS, SANDBOX_ADDRESS_SPACE) ||
+	    (memory_limit && set_limit(RLIMIT_AS, SANDBOX_ADDRESS_SPACE)) ||
 	    set_limit(RLIMIT_FSIZE, SANDBOX_FILE_SIZE) ||
 	    set_limit(RLIMIT_NOFILE, SANDBOX_OPEN_FILES) ||
 	    set_limit(RLIMIT_CORE, 0))
@@ -191,7 +191,7 @@ exec_child(const struct child *c, const char *path, char **envp, int out_fd, int
 		goto fail;
 	if (c->dir && chdir(c->dir))
 		goto fail;
-	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE && contain(c->sandbox))
+	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE && contain(c->sandbox, !c->no_memory_limit))
 		goto fail;
 	execve(path, (char *const *)c->argv, envp);
 fail:

@@ -29,6 +29,7 @@ struct child {
 	size_t out_cap;		/* bytes of output kept; the rest is counted */
 	const struct sandbox *sandbox;	/* runs student code: contain it (NULL: trusted) */
 	int pass_fd;		/* given to the child as its fd 3, or -1 */
+	bool no_memory_limit;	/* ThreadSanitizer reserves terabytes of address space */
 
 	/* set by child_start() and child_finish() */
 	pid_t pid;

@@ -25,6 +25,7 @@ void test_results_init(const struct stage *st, struct test_result *results)
 		results[i].status = TEST_NOT_RUN;
 		results[i].max_score = st->tests[i].points;
 		results[i].hint = st->tests[i].hint;
+		results[i].hidden = st->tests[i].hidden;
 	}
 }
 

@@ -20,6 +20,7 @@ struct test_result {
 	char *message;		/* why it failed, or NULL */
 	int score, max_score;
 	int hint;		/* the hint that helps, or 0 */
+	bool hidden;		/* an instructor's test: students see it after the due date */
 };
 
 /*

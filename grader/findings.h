@@ -15,6 +15,7 @@ enum finding_kind {
 
 #define TOOL_HELGRIND 1u
 #define TOOL_DRD 2u
+#define TOOL_TSAN 4u
 
 /* One place the finding is about: an access, or the taking of a lock. */
 struct site {

@@ -23,6 +23,7 @@ struct grade_options {
 	double deadline;		/* now() by which the whole run must end, or 0 */
 	const struct sandbox *sandbox;	/* how student code is contained */
 	bool progress;			/* say on stderr what is running */
+	bool fast;			/* ThreadSanitizer instead of Helgrind and DRD */
 };
 
 enum stage_state {
@@ -44,7 +45,7 @@ struct stage_result {
 	struct findings findings;
 	char *detector_note;	/* why the detectors could not vouch, or NULL */
 	int score, max_score;
-	double t_build, t_tests, t_helgrind, t_drd, t_total;
+	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_total;
 };
 
 /*

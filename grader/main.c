@@ -34,6 +34,8 @@ static const char usage[] =
 	"  -o, --out FILE              write the report to FILE instead of standard output\n"
 	"      --seed N                seed of the schedule perturbation (default: random)\n"
 	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
+	"      --fast                  ThreadSanitizer instead of Helgrind and DRD: quicker\n"
+	"                              feedback, not the score of record\n"
 	"      --sandbox MODE          auto (default: bwrap where it works, else fallback),\n"
 	"                              bwrap, fallback or none (see docs/security.md)\n"
 	"      --timeout-scale X       multiply every time limit by X (also TIMEOUT_SCALE)\n"
@@ -231,6 +233,7 @@ int main(int argc, char **argv)
 		{ "time-limit", required_argument, NULL, 'L' },
 		{ "kit", required_argument, NULL, 'K' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "fast", no_argument, NULL, 'F' },
 		{ "save", required_argument, NULL, 'V' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -290,6 +293,7 @@ int main(int argc, char **argv)
 		}
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
+		case 'F': o.fast = true; break;
 		case 'V': cli.save = optarg; break;
 		case 'l': cli.list = true; break;
 		case 'h':

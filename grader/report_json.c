@@ -81,6 +81,8 @@ static json_t *finding_json(const struct finding *f)
 		json_array_append_new(tools, json_string("helgrind"));
 	if (f->tools & TOOL_DRD)
 		json_array_append_new(tools, json_string("drd"));
+	if (f->tools & TOOL_TSAN)
+		json_array_append_new(tools, json_string("tsan"));
 	for (size_t i = 0; i < f->nsites; i++)
 		json_array_append_new(sites, site_json(&f->sites[i]));
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i}", "kind", finding_kind_tag(f->kind),
@@ -101,12 +103,13 @@ static json_t *stage_json(const struct stage_result *res)
 	for (size_t i = 0; i < res->ntests; i++)
 		json_array_append_new(tests, json_pack("{s:s, s:s}", "name", res->tests[i].name,
 						       "status", test_status_name(res->tests[i].status)));
-	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:{s:f, s:f, s:f, s:f, s:f}}",
+	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}}",
 		      "stage", res->stage.name, "title", res->stage.title ? res->stage.title : "",
 		      "state", state_name(res->state), "score", res->score,
 		      "max_score", res->max_score, "tests", tests, "findings", findings,
 		      "seconds", "build", res->t_build, "tests", res->t_tests,
-		      "helgrind", res->t_helgrind, "drd", res->t_drd, "total", res->t_total);
+		      "helgrind", res->t_helgrind, "drd", res->t_drd, "tsan", res->t_tsan,
+		      "total", res->t_total);
 	if (res->problem)
 		json_object_set_new(j, "problem", json_text(res->problem));
 	if (res->diagnostics)
@@ -140,20 +143,23 @@ int report_json(FILE *out, const struct grade_run *run, bool color)
 				"name", name, "number", number, "score", t->score,
 				"max_score", t->max_score,
 				"status", t->status == TEST_PASSED ? "passed" : "failed",
-				"output", json_text(output), "tags", res->stage.name, "visibility", "visible"));
+				"output", json_text(output), "tags", res->stage.name,
+				"visibility", t->hidden ? "after_due_date" : "visible"));
 			free(name);
 			free(output);
 			free(number);
 		}
 		json_array_append_new(stages, stage_json(res));
 	}
-	root = json_pack("{s:i, s:i, s:f, s:o, s:s, s:s, s:s, s:o, s:{s:I, s:s, s:o}}",
+	root = json_pack("{s:i, s:i, s:f, s:o, s:s, s:s, s:s, s:o, s:{s:I, s:s, s:s, s:o}}",
 			 "score", run->score, "max_score", run->max_score,
 			 "execution_time", run->elapsed, "output", json_text(sb_str(&summary)),
 			 "output_format", "text", "visibility", "visible",
 			 "stdout_visibility", "hidden", "tests", tests,
 			 "extra_data", "seed", (json_int_t)run->options->seed,
-			 "sandbox", run->sandbox ? run->sandbox : "none", "stages", stages);
+			 "sandbox", run->sandbox ? run->sandbox : "none",
+			 "mode", run->options->fast ? "fast (ThreadSanitizer)" : "full (Helgrind and DRD)",
+			 "stages", stages);
 	sb_release(&summary);
 	if (!root) {
 		errno = ENOMEM;

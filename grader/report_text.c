@@ -80,7 +80,8 @@ static void print_finding(FILE *out, const struct finding *f, const struct stage
 			  const struct style *st)
 {
 	const char *by = f->tools == (TOOL_HELGRIND | TOOL_DRD) ? "Helgrind and DRD"
-		       : f->tools == TOOL_HELGRIND ? "Helgrind" : "DRD";
+		       : f->tools == TOOL_HELGRIND ? "Helgrind"
+		       : f->tools == TOOL_TSAN ? "ThreadSanitizer" : "DRD";
 
 	fprintf(out, "\n    %s%s%s%s (found by %s)\n", st->bad, st->bold,
 		finding_kind_name(f->kind), st->off, by);
@@ -155,6 +156,10 @@ int report_text(FILE *out, const struct grade_run *run, bool color)
 
 	fprintf(out, "%sRacecourse%s: grading %s %s(sandbox: %s)%s\n", st->bold, st->off,
 		run->options->sub_display, st->dim, run->sandbox ? run->sandbox : "none", st->off);
+	if (run->options->fast)
+		fprintf(out, "%sfast mode: ThreadSanitizer instead of Helgrind and DRD. Quicker, but "
+			"not the score of record: make grade without FAST=1 gives that.%s\n",
+			st->bold, st->off);
 	for (size_t i = 0; i < run->nstages; i++)
 		print_stage(out, &run->stages[i], run, st);
 	fputc('\n', out);

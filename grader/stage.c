@@ -57,6 +57,32 @@ static int read_strings(json_t *root, const char *key, const char *dir, char ***
 	return 0;
 }
 
+/*
+ * The instructor's hidden tests, in tests/<name>/hidden/: the student's kit
+ * leaves that folder out, and then the stage is graded without them.
+ */
+static int read_hidden_sources(struct stage *st, json_t *root, struct strbuf *err, const char *path)
+{
+	char *dir = xstrfmt("%s/hidden", st->tests_dir);
+	int rc = read_strings(root, "hidden_sources", dir, &st->hidden_sources,
+			      &st->nhidden_sources, err, path);
+
+	for (size_t i = 0; !rc && i < st->nhidden_sources; i++) {
+		if (!is_file(st->hidden_sources[i])) {
+			if (is_dir(dir)) {
+				rc = fail(err, path, "hidden source %s does not exist", st->hidden_sources[i]);
+				break;
+			}
+			/* no hidden/ at all: a student's kit */
+			for (size_t k = 0; k < st->nhidden_sources; k++)
+				free(st->hidden_sources[k]);
+			st->nhidden_sources = 0;
+		}
+	}
+	free(dir);
+	return rc;
+}
+
 static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const char *path)
 {
 	json_t *arr = json_object_get(root, "tests"), *v;
@@ -64,12 +90,22 @@ static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const 
 
 	if (!json_is_array(arr) || !json_array_size(arr))
 		return fail(err, path, "\"tests\" must be a non-empty array");
+	if (st->nhidden_sources) {
+		bool any = false;
+		size_t k;
+
+		json_array_foreach(arr, k, v)
+			any |= json_is_true(json_object_get(v, "hidden"));
+		if (!any)
+			return fail(err, path, "\"hidden_sources\" are given but no test is \"hidden\"");
+	}
 	st->tests = xcalloc(json_array_size(arr), sizeof(*st->tests));
 	json_array_foreach(arr, i, v) {
 		struct stage_test *t = &st->tests[st->ntests];
 		const char *name = json_string_value(json_object_get(v, "name"));
 		json_t *points = json_object_get(v, "points");
 		json_t *hint = json_object_get(v, "hint");
+		bool hidden = json_is_true(json_object_get(v, "hidden"));
 
 		if (!name || !strchr(name, '/'))
 			return fail(err, path, "tests[%zu] needs a \"name\" of the form \"suite/test\"", i);
@@ -79,9 +115,13 @@ static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const 
 			return fail(err, path, "test '%s' needs \"points\", a whole number >= 0", name);
 		if (hint && !json_is_integer(hint))
 			return fail(err, path, "test '%s': \"hint\" must be a number", name);
+		/* A student's kit has no hidden tests: then they are not part of the stage. */
+		if (hidden && !st->nhidden_sources)
+			continue;
 		t->name = xstrdup(name);
 		t->points = (int)json_integer_value(points);
 		t->hint = hint ? (int)json_integer_value(hint) : 0;
+		t->hidden = hidden;
 		st->ntests++;
 		st->max_score += t->points;
 	}
@@ -144,7 +184,7 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 		fail(err, path, "\"test_timeout\" must be a positive number of seconds");
 		goto out;
 	}
-	if (read_tests(st, root, err, path))
+	if (read_hidden_sources(st, root, err, path) || read_tests(st, root, err, path))
 		goto out;
 	v = json_object_get(root, "race_free");
 	if (v) {
@@ -187,6 +227,7 @@ void stage_release(struct stage *st)
 	free_strings(st->api, st->napi);
 	free_strings(st->test_sources, st->ntest_sources);
 	free_strings(st->scenario_sources, st->nscenario_sources);
+	free_strings(st->hidden_sources, st->nhidden_sources);
 	free_strings(st->ldflags, st->nldflags);
 	for (size_t i = 0; i < st->ntests; i++)
 		free(st->tests[i].name);

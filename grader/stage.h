@@ -12,6 +12,7 @@ struct stage_test {
 	char *name;		/* "suite/test", as Criterion names it */
 	int points;
 	int hint;		/* the hint that helps, or 0 */
+	bool hidden;		/* an instructor's test: seen after the due date */
 };
 
 /*
@@ -32,6 +33,8 @@ struct stage {
 	size_t ntest_sources;
 	char **scenario_sources;	/* absolute paths; none for a stage without threads */
 	size_t nscenario_sources;
+	char **hidden_sources;	/* absolute paths in tests/<name>/hidden/; none in a student's kit */
+	size_t nhidden_sources;
 	char **ldflags;		/* extra link flags of the test binary */
 	size_t nldflags;
 	bool perturb;

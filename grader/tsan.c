@@ -1,0 +1,713 @@
+/* Detector findings in the student's code, from ThreadSanitizer's report text. */
+#include "tsan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * TSan has no structured output: its report is text for people, so this
+ * reads it line by line and takes only the lines it knows.  A warning is
+ *
+ *   WARNING: ThreadSanitizer: data race (pid=N)
+ *     Write of size 8 at 0x... by thread T2:          a section: a stack
+ *       #0 func /abs/path/file.c:LINE:COL (binary+0x...)
+ *     Location is global 'counter' of size 8 at ...    a note, no stack
+ *     Thread T2 (tid=..., running) created by main thread at:
+ *       #0 ...
+ *   SUMMARY: ThreadSanitizer: data race /abs/path/file.c:LINE in func
+ *
+ * Anything else (the program's own output, blank lines) is passed over.
+ */
+
+/* Bounds on what one warning may hold, against runaway input. */
+#define MAX_FRAMES 128
+#define MAX_STACKS 64
+#define MAX_NOTES 64
+
+struct tframe {
+	char *fn;		/* NULL for "<null>" */
+	char *file;		/* as printed: absolute for the program's own files */
+	int line;		/* 0 when unknown */
+	bool lib;		/* in a shared library (libtsan, libc) */
+};
+
+struct tstack {
+	char *label;		/* the section's words without the ':', or NULL for the headline's */
+	struct tframe *frames;
+	size_t n, alloc;
+};
+
+struct tblock {
+	char *what;		/* "data race", "lock-order-inversion (potential deadlock)" */
+	struct tstack *stacks;
+	size_t n, alloc;
+	char **notes;		/* sections without a stack: "Location is global 'x' ..." */
+	size_t nnotes, notes_alloc;
+};
+
+/* ---- reading the text ---- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	return xstrfmt("%.*s", (int)n, s);
+}
+
+/* A trailing ":N" of s[0..*end), cut off; -1 when there is none. */
+static int cut_number(const char *s, size_t *end)
+{
+	size_t i = *end;
+
+	while (i > 0 && is_digit(s[i - 1]))
+		i--;
+	if (i == *end || i == 0 || s[i - 1] != ':' || *end - i > 9)
+		return -1;
+	*end = i - 1;
+	return atoi(s + i);
+}
+
+/*
+ * One frame, after its "#N ": "func /path/file.c:12:5 (binary+0x1a2b)",
+ * "func (libc.so.6+0x29d8f)", "<null> <null>".  The path may hold spaces,
+ * so the module is taken off the end first, then the function off the
+ * front: a path of the program's own starts at " /".
+ */
+static void parse_frame(const char *s, struct tframe *fr)
+{
+	char *t = xstrdup(s);
+	size_t end = strlen(t);
+	char *loc = NULL;
+
+	memset(fr, 0, sizeof(*fr));
+	while (end && is_space(t[end - 1]))
+		end--;
+	while (end && t[end - 1] == ')') {
+		size_t open = end - 1;
+
+		while (open > 0 && !(t[open] == '(' && t[open - 1] == ' '))
+			open--;
+		if (!open)
+			break;
+		if (starts_with(t + open + 1, "BuildId:")) {
+			end = open - 1;
+			continue;
+		}
+		t[end - 1] = '\0';
+		if (strstr(t + open + 1, "+0x")) {
+			fr->lib = strstr(t + open + 1, ".so") != NULL;
+			end = open - 1;
+		} else {
+			t[end - 1] = ')';	/* a function's own parentheses */
+		}
+		break;
+	}
+	t[end] = '\0';
+	if ((loc = strstr(t, " /")) || (loc = strrchr(t, ' '))) {
+		*loc++ = '\0';
+		if (strcmp(loc, "<null>")) {
+			size_t lend = strlen(loc);
+			int a = cut_number(loc, &lend), b = a >= 0 ? cut_number(loc, &lend) : -1;
+
+			fr->line = b >= 0 ? b : a > 0 ? a : 0;
+			fr->file = xstrndup(loc, lend);
+		}
+	}
+	if (*t && strcmp(t, "<null>"))
+		fr->fn = xstrdup(t);
+	free(t);
+}
+
+static void block_release(struct tblock *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		for (size_t j = 0; j < b->stacks[i].n; j++) {
+			free(b->stacks[i].frames[j].fn);
+			free(b->stacks[i].frames[j].file);
+		}
+		free(b->stacks[i].frames);
+		free(b->stacks[i].label);
+	}
+	for (size_t i = 0; i < b->nnotes; i++)
+		free(b->notes[i]);
+	free(b->stacks);
+	free(b->notes);
+	free(b->what);
+	memset(b, 0, sizeof(*b));
+}
+
+static struct tstack *new_stack(struct tblock *b, char *label)
+{
+	if (b->n == MAX_STACKS) {
+		free(label);
+		return NULL;
+	}
+	ALLOC_GROW(b->stacks, b->n + 1, b->alloc);
+	memset(&b->stacks[b->n], 0, sizeof(*b->stacks));
+	b->stacks[b->n].label = label;
+	return &b->stacks[b->n++];
+}
+
+static void add_frame(struct tblock *b, int number, const char *text)
+{
+	struct tstack *s = b->n ? &b->stacks[b->n - 1] : NULL;
+
+	/* Frames before any section (a misuse's), or a new #0 without one. */
+	if (!s || (s->n && !number))
+		s = new_stack(b, NULL);
+	if (!s || s->n == MAX_FRAMES)
+		return;
+	ALLOC_GROW(s->frames, s->n + 1, s->alloc);
+	parse_frame(text, &s->frames[s->n++]);
+}
+
+/* Where a frame line's "#N " ends, with N, or NULL when the line is no frame. */
+static const char *frame_text(const char *line, int *number)
+{
+	const char *s = line, *p;
+
+	while (is_space(*s))
+		s++;
+	if (*s != '#') {
+		/* The program's output, unterminated, then a frame. */
+		s = strstr(line, "    #");
+		if (!s)
+			return NULL;
+		s += 4;
+	}
+	p = s + 1;
+	if (!is_digit(*p))
+		return NULL;
+	*number = atoi(p);
+	while (is_digit(*p))
+		p++;
+	return *p == ' ' ? p + 1 : NULL;
+}
+
+/* The section lines TSan writes, two spaces in. */
+static void add_section(struct tblock *b, const char *text)
+{
+	static const char *const known[] = {
+		"Write of size", "Read of size", "Atomic ", "Previous ", "Location is ", "Mutex ",
+		"Thread T", "Cycle in lock order graph", "and:",
+	};
+	size_t len = strlen(text);
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
+		if (!starts_with(text, known[i]))
+			continue;
+		if (len && text[len - 1] == ':') {
+			new_stack(b, xstrndup(text, len - 1));
+		} else if (b->nnotes < MAX_NOTES) {
+			ALLOC_GROW(b->notes, b->nnotes + 1, b->notes_alloc);
+			b->notes[b->nnotes++] = xstrdup(text);
+		}
+		return;
+	}
+}
+
+/* ---- turning a warning into a finding ---- */
+
+static const struct source *student_source(const struct tframe *fr, const struct source *srcs,
+					   size_t nsrcs)
+{
+	if (!fr->file || fr->line < 1)
+		return NULL;
+	for (size_t i = 0; i < nsrcs; i++)
+		if (srcs[i].staged && !strcmp(srcs[i].staged, fr->file))
+			return &srcs[i];
+	return NULL;
+}
+
+static bool in_helper_dir(const char *file, const char *helper_dir)
+{
+	size_t n = helper_dir ? strlen(helper_dir) : 0;
+
+	return n && !strncmp(file, helper_dir, n) && file[n] == '/' && !strchr(file + n + 1, '/');
+}
+
+/* The first frame in the program's own sources, not in the kit's helpers. */
+static const struct tframe *first_sourced(const struct tstack *s, const char *helper_dir)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tframe *fr = &s->frames[i];
+
+		if (!fr->file || !fr->line || !fr->fn || fr->lib || strstr(fr->file, "libsanitizer/"))
+			continue;
+		if (in_helper_dir(fr->file, helper_dir))
+			continue;
+		return fr;
+	}
+	return NULL;
+}
+
+/*
+ * The thread a label is about: "by thread T2" and "in thread T2" give 2,
+ * "by main thread" 0, with *main set; -1 when it does not say.
+ */
+static int thread_in(const char *label, bool *main)
+{
+	const char *t;
+
+	*main = false;
+	if (!label)
+		return -1;
+	if ((t = strstr(label, "thread T")) && is_digit(t[8]))
+		return atoi(t + 8);
+	if (strstr(label, "main thread")) {
+		*main = true;
+		return 0;
+	}
+	return -1;
+}
+
+static char *where_created(const struct tblock *b, int tid, const struct source *srcs,
+			   size_t nsrcs, const char *helper_dir)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tstack *s = &b->stacks[i];
+		const struct tframe *fr;
+
+		if (!s->label || !starts_with(s->label, "Thread T") || atoi(s->label + 8) != tid ||
+		    !strstr(s->label, "created by"))
+			continue;
+		/* The innermost frame in the student's file, else in the kit's. */
+		for (size_t j = 0; j < s->n; j++) {
+			const struct source *src = student_source(&s->frames[j], srcs, nsrcs);
+
+			if (src)
+				return xstrfmt("%s:%d", src->display, s->frames[j].line);
+		}
+		fr = first_sourced(s, helper_dir);
+		return fr ? xstrfmt("%s:%d (%s)", base_name(fr->file), fr->line, fr->fn) : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * "Previous write of size 8 at 0x7b04 by main thread (mutexes: write M0)"
+ * becomes "a previous write of size 8 by the main thread", as Helgrind's
+ * labels read: no addresses, no TSan names for locks.
+ */
+static char *access_label(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (starts_with(text, "Previous ")) {
+		sb_adds(&sb, "a previous ");
+		text += 9;
+	}
+	if (*text >= 'A' && *text <= 'Z') {
+		char c = (char)(*text++ - 'A' + 'a');
+
+		sb_add(&sb, &c, 1);
+	}
+	while (*text) {
+		if (starts_with(text, " at 0x")) {
+			text += 6;
+			while (is_digit(*text) || (*text >= 'a' && *text <= 'f') ||
+			       (*text >= 'A' && *text <= 'F'))
+				text++;
+		} else if (starts_with(text, " (mutexes:")) {
+			const char *close = strchr(text, ')');
+
+			text = close ? close + 1 : text + strlen(text);
+		} else if (starts_with(text, "by main thread")) {
+			sb_adds(&sb, "by the main thread");
+			text += 14;
+		} else {
+			sb_add(&sb, text++, 1);
+		}
+	}
+	return sb_detach(&sb);
+}
+
+/* Whether a section is one of the accesses of a race. */
+static bool is_access(const char *label)
+{
+	if (!label)
+		return false;
+	if (starts_with(label, "Previous "))
+		label += 9;
+	if (starts_with(label, "Atomic ") || starts_with(label, "atomic "))
+		label += 7;
+	return starts_with(label, "Read of size") || starts_with(label, "read of size") ||
+	       starts_with(label, "Write of size") || starts_with(label, "write of size");
+}
+
+static void free_site(struct site *s)
+{
+	free(s->label);
+	free(s->file);
+	free(s->function);
+	free(s->text);
+	free(s->thread_origin);
+}
+
+/* A site for the stack: its first frame in the student's file, else in the kit's. */
+static bool make_site(struct site *site, const struct tstack *s, char *label, int thread,
+		      const struct tblock *b, const struct source *srcs, size_t nsrcs,
+		      const char *helper_dir)
+{
+	const struct tframe *fr = NULL;
+	const struct source *src = NULL;
+
+	memset(site, 0, sizeof(*site));
+	for (size_t i = 0; i < s->n && !src; i++) {
+		src = student_source(&s->frames[i], srcs, nsrcs);
+		if (src)
+			fr = &s->frames[i];
+	}
+	if (!src)
+		fr = first_sourced(s, helper_dir);
+	if (!fr) {
+		free(label);
+		return false;
+	}
+	site->label = label;
+	site->thread = thread > 0 ? thread : 0;
+	site->line = fr->line;
+	site->function = xstrdup(fr->fn ? fr->fn : "?");
+	site->student = src != NULL;
+	site->file = xstrdup(src ? src->display : base_name(fr->file));
+	if (src && source_line(src, fr->line))
+		site->text = xstrdup(source_line(src, fr->line));
+	if (site->thread)
+		site->thread_origin = where_created(b, site->thread, srcs, nsrcs, helper_dir);
+	return true;
+}
+
+static void add_site(struct finding *nf, size_t *alloc, const struct tstack *s, char *label,
+		     int thread, const struct tblock *b, const struct source *srcs, size_t nsrcs,
+		     const char *helper_dir)
+{
+	ALLOC_GROW(nf->sites, nf->nsites + 1, *alloc);
+	if (make_site(&nf->sites[nf->nsites], s, label, thread, b, srcs, nsrcs, helper_dir))
+		nf->nsites++;
+}
+
+static void race_sites(struct finding *nf, size_t *alloc, const struct tblock *b,
+		       const struct source *srcs, size_t nsrcs, const char *helper_dir)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tstack *s = &b->stacks[i];
+		bool main;
+
+		if (is_access(s->label))
+			add_site(nf, alloc, s, access_label(s->label), thread_in(s->label, &main), b,
+				 srcs, nsrcs, helper_dir);
+	}
+}
+
+/* Whether the sites of a use after free are in two threads, as a race is. */
+static bool two_threads(const struct tblock *b)
+{
+	int first = -2;
+	bool main;
+
+	for (size_t i = 0; i < b->n; i++) {
+		int t;
+
+		if (!is_access(b->stacks[i].label))
+			continue;
+		t = thread_in(b->stacks[i].label, &main);
+		if (first == -2)
+			first = t;
+		else if (t != first)
+			return true;
+	}
+	return false;
+}
+
+/* One edge of a lock-order cycle: lock `acquired` taken while holding `held`. */
+struct edge {
+	int acquired, held, thread;
+	bool main;
+	const struct tstack *here, *before;	/* where each was taken; before may be NULL */
+};
+
+static char lock_letter(int *locks, size_t *nlocks, int id)
+{
+	size_t i;
+
+	for (i = 0; i < *nlocks; i++)
+		if (locks[i] == id)
+			break;
+	if (i == *nlocks && *nlocks < 26)
+		locks[(*nlocks)++] = id;
+	return i < 26 ? (char)('A' + i) : '?';
+}
+
+/*
+ * "Mutex M1 acquired here while holding mutex M0 in thread T1", then "Mutex
+ * M0 previously acquired by the same thread here", once per edge of the
+ * cycle.  Said as findings.c says Helgrind's: the first edge establishes
+ * the order A before B, the others break it.
+ */
+static void lock_order_sites(struct finding *nf, size_t *alloc, const struct tblock *b,
+			     const struct source *srcs, size_t nsrcs, const char *helper_dir)
+{
+	static const char holding[] = " acquired here while holding mutex M";
+	struct edge edges[MAX_STACKS];
+	size_t nedges = 0, nlocks = 0;
+	int locks[26];
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tstack *s = &b->stacks[i];
+		const char *held;
+		int m;
+
+		if (!s->label || !starts_with(s->label, "Mutex M") || !is_digit(s->label[7]))
+			continue;
+		m = atoi(s->label + 7);
+		if ((held = strstr(s->label, holding))) {
+			struct edge *e = &edges[nedges++];
+
+			e->acquired = m;
+			e->held = atoi(held + sizeof(holding) - 1);
+			e->thread = thread_in(strstr(held, " in ") ? strstr(held, " in ") : "",
+					      &e->main);
+			e->here = s;
+			e->before = NULL;
+		} else if (strstr(s->label, "previously acquired") && nedges &&
+			   edges[nedges - 1].held == m) {
+			edges[nedges - 1].before = s;
+		}
+	}
+	for (size_t i = 0; i < nedges; i++) {
+		lock_letter(locks, &nlocks, edges[i].held);
+		lock_letter(locks, &nlocks, edges[i].acquired);
+	}
+	for (size_t i = 1; i < nedges; i++) {
+		const struct edge *e = &edges[i];
+		char *who = e->thread > 0 ? xstrfmt("thread T%d", e->thread)
+			  : xstrdup(e->main ? "the main thread" : "a thread");
+
+		add_site(nf, alloc, e->here,
+			 xstrfmt("%s took lock %c here while holding lock %c%s", who,
+				 lock_letter(locks, &nlocks, e->acquired),
+				 lock_letter(locks, &nlocks, e->held),
+				 nedges == 2 ? ": the opposite order" : ""),
+			 e->thread, b, srcs, nsrcs, helper_dir);
+		free(who);
+	}
+	if (nedges && edges[0].before)
+		add_site(nf, alloc, edges[0].before,
+			 xstrfmt("first, one thread took lock %c here",
+				 lock_letter(locks, &nlocks, edges[0].held)),
+			 0, b, srcs, nsrcs, helper_dir);
+	if (nedges)
+		add_site(nf, alloc, edges[0].here,
+			 xstrfmt("then lock %c here, while holding %c",
+				 lock_letter(locks, &nlocks, edges[0].acquired),
+				 lock_letter(locks, &nlocks, edges[0].held)),
+			 0, b, srcs, nsrcs, helper_dir);
+}
+
+/* The variable the warning is about, when TSan says. */
+static char *variable_of(const struct tblock *b, const struct source *srcs, size_t nsrcs)
+{
+	for (size_t i = 0; i < b->nnotes; i++) {
+		const char *start, *end;
+
+		if (!starts_with(b->notes[i], "Location is global '"))
+			continue;
+		start = b->notes[i] + 20;
+		end = strchr(start, '\'');
+		if (end && end > start && strncmp(start, "<null>", 6))
+			return xstrndup(start, (size_t)(end - start));
+	}
+	/* A heap block: say where the student allocated it. */
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tstack *s = &b->stacks[i];
+
+		if (!s->label || !starts_with(s->label, "Location is heap block"))
+			continue;
+		for (size_t j = 0; j < s->n; j++) {
+			const struct source *src = student_source(&s->frames[j], srcs, nsrcs);
+
+			if (src)
+				return xstrfmt("memory allocated at %s:%d", src->display,
+					       s->frames[j].line);
+		}
+	}
+	return NULL;
+}
+
+/* ---- merging: as findings.c does ---- */
+
+static bool has_place(const struct finding *f, const struct site *s)
+{
+	for (size_t i = 0; i < f->nsites; i++)
+		if (f->sites[i].student && f->sites[i].line == s->line &&
+		    !strcmp(f->sites[i].file, s->file))
+			return true;
+	return false;
+}
+
+static bool same_places(const struct finding *a, const struct finding *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	for (size_t j = 0; j < b->nsites; j++) {
+		if (!b->sites[j].student)
+			continue;
+		if (!has_place(a, &b->sites[j]))
+			return false;
+		if (b->kind != FINDING_LOCK_ORDER)
+			return true;
+	}
+	return true;
+}
+
+static void finding_free(struct finding *f)
+{
+	for (size_t i = 0; i < f->nsites; i++)
+		free_site(&f->sites[i]);
+	free(f->sites);
+	free(f->headline);
+	free(f->variable);
+}
+
+static bool classify(const struct tblock *b, enum finding_kind *kind)
+{
+	if (starts_with(b->what, "data race")) {
+		*kind = FINDING_RACE;
+		return true;
+	}
+	if (starts_with(b->what, "heap-use-after-free")) {
+		*kind = FINDING_RACE;
+		return two_threads(b);
+	}
+	if (starts_with(b->what, "lock-order-inversion")) {
+		*kind = FINDING_LOCK_ORDER;
+		return true;
+	}
+	*kind = FINDING_MISUSE;
+	return strstr(b->what, "mutex") != NULL;
+}
+
+static void block_add(struct findings *f, const struct tblock *b, const struct source *srcs,
+		      size_t nsrcs, const char *helper_dir)
+{
+	struct finding nf;
+	size_t alloc = 0;
+	bool students = false;
+
+	memset(&nf, 0, sizeof(nf));
+	if (!b->what || !classify(b, &nf.kind))
+		return;
+	if (nf.kind == FINDING_RACE)
+		race_sites(&nf, &alloc, b, srcs, nsrcs, helper_dir);
+	else if (nf.kind == FINDING_LOCK_ORDER)
+		lock_order_sites(&nf, &alloc, b, srcs, nsrcs, helper_dir);
+	else if (b->n && !b->stacks[0].label)
+		add_site(&nf, &alloc, &b->stacks[0], xstrdup(b->what), -1, b, srcs, nsrcs, helper_dir);
+	for (size_t i = 0; i < nf.nsites; i++)
+		students |= nf.sites[i].student;
+	if (!students) {
+		finding_free(&nf);
+		return;
+	}
+	for (size_t k = 0; k < f->n; k++) {
+		if (same_places(&f->v[k], &nf)) {
+			f->v[k].tools |= TOOL_TSAN;
+			f->v[k].occurrences++;
+			if (!f->v[k].variable)
+				f->v[k].variable = variable_of(b, srcs, nsrcs);
+			finding_free(&nf);
+			return;
+		}
+	}
+	if (nf.kind == FINDING_LOCK_ORDER)
+		nf.headline = xstrdup("two locks were taken in both orders");
+	else if (starts_with(b->what, "heap-use-after-free"))
+		nf.headline = xstrfmt("%s, after another thread freed it", nf.sites[0].label);
+	else if (nf.kind == FINDING_RACE)
+		nf.headline = xstrdup(nf.sites[0].label);
+	else
+		nf.headline = xstrdup(b->what);
+	nf.variable = variable_of(b, srcs, nsrcs);
+	nf.tools = TOOL_TSAN;
+	nf.occurrences = 1;
+	ALLOC_GROW(f->v, f->n + 1, f->alloc);
+	f->v[f->n++] = nf;
+}
+
+/* ---- the report ---- */
+
+/* "data race (pid=123)" without the pid. */
+static char *warning_words(const char *s)
+{
+	size_t len = strlen(s);
+	const char *pid;
+
+	while (len && is_space(s[len - 1]))
+		len--;
+	pid = len ? strstr(s, " (pid=") : NULL;
+	if (pid && s[len - 1] == ')')
+		len = (size_t)(pid - s);
+	return xstrndup(s, len);
+}
+
+void tsan_add_report(struct findings *f, const char *text, size_t len, const struct source *srcs,
+		     size_t nsrcs, const char *helper_dir)
+{
+	struct tblock b;
+	bool open = false;
+	size_t pos = 0;
+
+	memset(&b, 0, sizeof(b));
+	while (text && pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		const char *w, *fr;
+		char *line;
+		size_t n;
+		int number;
+
+		/* An unterminated last line was cut short: its line number may be too. */
+		if (!nl)
+			break;
+		n = (size_t)(nl - (text + pos));
+		if (n && text[pos + n - 1] == '\r')
+			n--;
+		line = xstrndup(text + pos, n);
+		pos = (size_t)(nl - text) + 1;
+
+		if ((w = strstr(line, "WARNING: ThreadSanitizer: "))) {
+			if (open)
+				block_add(f, &b, srcs, nsrcs, helper_dir);
+			block_release(&b);
+			b.what = warning_words(w + 26);
+			open = true;
+		} else if (strstr(line, "SUMMARY: ThreadSanitizer:") ||
+			   strstr(line, "==================")) {
+			if (open)
+				block_add(f, &b, srcs, nsrcs, helper_dir);
+			block_release(&b);
+			open = false;
+		} else if (open && (fr = frame_text(line, &number))) {
+			add_frame(&b, number, fr);
+		} else if (open && line[0] == ' ' && line[1] == ' ' && !is_space(line[2])) {
+			add_section(&b, line + 2);
+		}
+		free(line);
+	}
+	/* A warning cut short keeps the sites it had. */
+	if (open)
+		block_add(f, &b, srcs, nsrcs, helper_dir);
+	block_release(&b);
+}
