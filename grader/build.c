@@ -56,6 +56,13 @@ static const char *const perturb_wraps[] = {
 	"-Wl,--wrap=pthread_rwlock_unlock", "-Wl,--wrap=pthread_cond_wait",
 };
 
+static void push_perturbation(struct args *a, const char *lib)
+{
+	args_push_owned(a, xstrfmt("%s/perturb.c", lib));
+	for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
+		args_push(a, perturb_wraps[i]);
+}
+
 /* Copies the stage's public headers, and nothing else of the kit, to `to`. */
 static int copy_headers(const char *from, const char *to, struct strbuf *diag)
 {
@@ -128,11 +135,8 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	for (size_t i = 0; i < st->nhidden_sources; i++)
 		args_push(&t, st->hidden_sources[i]);
 	args_push_owned(&t, xstrfmt("%s/runner.c", lib));
-	if (st->perturb) {
-		args_push_owned(&t, xstrfmt("%s/perturb.c", lib));
-		for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
-			args_push(&t, perturb_wraps[i]);
-	}
+	if (st->perturb)
+		push_perturbation(&t, lib);
 	for (size_t i = 0; i < objs->n; i++)
 		args_push(&t, objs->v[i]);
 	for (size_t i = 0; i < st->nldflags; i++)
@@ -150,12 +154,18 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 		struct args *scenario_objs = tsan_objs ? tsan_objs : objs;
 
 		push_compiler(&s, o, include);
-		if (tsan_objs)
-			args_push(&s, "-fsanitize=thread");
 		args_push_owned(&s, xstrfmt("-I%s", lib));
 		for (size_t i = 0; i < st->nscenario_sources; i++)
 			args_push(&s, st->scenario_sources[i]);
 		args_push_owned(&s, xstrfmt("%s/scenario_main.c", lib));
+		/*
+		 * ThreadSanitizer, unlike valgrind's tools, sees a race only
+		 * when the accesses interleave in that run: shake the schedule.
+		 */
+		if (tsan_objs) {
+			args_push(&s, "-fsanitize=thread");
+			push_perturbation(&s, lib);
+		}
 		for (size_t i = 0; i < scenario_objs->n; i++)
 			args_push(&s, scenario_objs->v[i]);
 		args_push(&s, "-o");

@@ -146,7 +146,7 @@ static int contain(const struct sandbox *sb, bool memory_limit)
 	    set_limit(RLIMIT_NOFILE, SANDBOX_OPEN_FILES) ||
 	    set_limit(RLIMIT_CORE, 0))
 		return -1;
-	/* Root is exempt from it: for root it is set below, once it is nobody. */
+	/* Root is exempt from it: for root it is set below, once it is the sandbox user. */
 	if (!sb->switch_user && sb->max_processes && set_limit(RLIMIT_NPROC, sb->max_processes))
 		return -1;
 	if (!sb->switch_user)

@@ -206,7 +206,7 @@ static bool make_site(struct site *site, const struct vg_stack *s, const struct 
 	return true;
 }
 
-static void free_site(struct site *s)
+void site_release(struct site *s)
 {
 	free(s->label);
 	free(s->file);
@@ -277,10 +277,10 @@ static bool same_places(const struct finding *a, const struct finding *b)
 	return true;
 }
 
-static void finding_free(struct finding *f)
+void finding_release(struct finding *f)
 {
 	for (size_t i = 0; i < f->nsites; i++)
-		free_site(&f->sites[i]);
+		site_release(&f->sites[i]);
 	free(f->sites);
 	free(f->headline);
 	free(f->variable);
@@ -292,7 +292,7 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 	for (size_t i = 0; i < r->nerrors; i++) {
 		const struct vg_error *e = &r->errors[i];
 		struct finding nf;
-		bool students = false, merged = false;
+		bool students = false;
 
 		memset(&nf, 0, sizeof(nf));
 		nf.kind = classify(e->kind);
@@ -307,20 +307,7 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 			}
 		}
 		if (!students) {
-			finding_free(&nf);
-			continue;
-		}
-		for (size_t k = 0; k < f->n && !merged; k++) {
-			if (same_places(&f->v[k], &nf)) {
-				f->v[k].tools |= tool;
-				f->v[k].occurrences++;
-				if (!f->v[k].variable)
-					f->v[k].variable = variable_of(e, srcs, nsrcs);
-				merged = true;
-			}
-		}
-		if (merged) {
-			finding_free(&nf);
+			finding_release(&nf);
 			continue;
 		}
 		if (nf.kind == FINDING_LOCK_ORDER)
@@ -330,15 +317,57 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 		nf.variable = variable_of(e, srcs, nsrcs);
 		nf.tools = tool;
 		nf.occurrences = 1;
-		ALLOC_GROW(f->v, f->n + 1, f->alloc);
-		f->v[f->n++] = nf;
+		findings_merge(f, &nf);
 	}
+}
+
+void findings_merge(struct findings *f, struct finding *nf)
+{
+	for (size_t k = 0; k < f->n; k++) {
+		struct finding *old = &f->v[k];
+
+		if (!same_places(old, nf))
+			continue;
+		old->tools |= nf->tools;
+		old->occurrences += nf->occurrences;
+		if (!old->variable) {
+			old->variable = nf->variable;
+			nf->variable = NULL;
+		}
+		finding_release(nf);
+		return;
+	}
+	ALLOC_GROW(f->v, f->n + 1, f->alloc);
+	f->v[f->n++] = *nf;
+	memset(nf, 0, sizeof(*nf));
+}
+
+char *finding_tools_text(unsigned tools)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+		{ TOOL_HELGRIND, "Helgrind" }, { TOOL_DRD, "DRD" }, { TOOL_TSAN, "ThreadSanitizer" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = 0, total = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		total += (tools & names[i].flag) != 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		if (!(tools & names[i].flag))
+			continue;
+		n++;
+		sb_addf(&sb, "%s%s", n == 1 ? "" : n == total ? " and " : ", ", names[i].name);
+	}
+	return sb_detach(&sb);
 }
 
 void findings_release(struct findings *f)
 {
 	for (size_t i = 0; i < f->n; i++)
-		finding_free(&f->v[i]);
+		finding_release(&f->v[i]);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }

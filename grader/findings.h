@@ -35,7 +35,7 @@ struct finding {
 	char *variable;		/* "counter", "a block of 16 bytes allocated at account.c:12", or NULL */
 	struct site *sites;
 	size_t nsites;
-	unsigned tools;		/* TOOL_HELGRIND | TOOL_DRD */
+	unsigned tools;		/* TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN */
 	int occurrences;
 };
 
@@ -55,6 +55,20 @@ struct findings {
 void findings_add_report(struct findings *f, const struct vg_report *r, unsigned tool,
 			 const struct source *srcs, size_t nsrcs, const char *helper_dir);
 void findings_release(struct findings *f);
+
+/*
+ * Adds nf to f, taking what it owns, or, when f has a finding of the same
+ * kind at the same student lines (the read and the write of `n++`, or the
+ * same race seen by another tool), merges it into that one: its tools and
+ * count grow, it gets nf's variable if it had none, and nf is released.
+ * Every tool's parser adds its findings through here.
+ */
+void findings_merge(struct findings *f, struct finding *nf);
+void finding_release(struct finding *f);
+void site_release(struct site *s);
+
+/* Which tools found it, in words: "Helgrind and DRD", "ThreadSanitizer". */
+char *finding_tools_text(unsigned tools);
 
 /* "data race", "lock order violated", "misuse of the pthread API". */
 const char *finding_kind_name(enum finding_kind kind);

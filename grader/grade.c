@@ -175,8 +175,8 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 struct tsan_run {
 	struct child child;
 	const char **sandboxed;
-	char *options;
-	const char *env[2];
+	char *options, *seed;
+	const char *env[3];
 };
 
 static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const char *dir)
@@ -185,8 +185,10 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 
 	t->options = xstrfmt("TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 "
 			     "second_deadlock_stack=1 log_path=%s/tsan", dir);
+	t->seed = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	t->env[0] = t->options;
-	t->env[1] = NULL;
+	t->env[1] = t->seed;
+	t->env[2] = NULL;
 	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
 	t->child.argv = t->sandboxed;
@@ -233,6 +235,7 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
+	free(t->seed);
 }
 
 /* A test that timed out: where were its threads?  (gdb's capture, if any) */

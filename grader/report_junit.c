@@ -75,10 +75,10 @@ static void add_findings(struct strbuf *sb, const struct stage_result *res)
 {
 	for (size_t i = 0; i < res->findings.n; i++) {
 		const struct finding *f = &res->findings.v[i];
+		char *by = finding_tools_text(f->tools);
 
-		sb_addf(sb, "\n%s (found by %s)\n", finding_kind_name(f->kind),
-			f->tools == (TOOL_HELGRIND | TOOL_DRD) ? "Helgrind and DRD"
-			: f->tools == TOOL_HELGRIND ? "Helgrind" : "DRD");
+		sb_addf(sb, "\n%s (found by %s)\n", finding_kind_name(f->kind), by);
+		free(by);
 		if (f->variable)
 			sb_addf(sb, "  on %s\n", f->variable);
 		for (size_t k = 0; k < f->nsites; k++) {

@@ -79,12 +79,11 @@ static void print_site(FILE *out, const struct site *s, const struct stage_resul
 static void print_finding(FILE *out, const struct finding *f, const struct stage_result *res,
 			  const struct style *st)
 {
-	const char *by = f->tools == (TOOL_HELGRIND | TOOL_DRD) ? "Helgrind and DRD"
-		       : f->tools == TOOL_HELGRIND ? "Helgrind"
-		       : f->tools == TOOL_TSAN ? "ThreadSanitizer" : "DRD";
+	char *by = finding_tools_text(f->tools);
 
 	fprintf(out, "\n    %s%s%s%s (found by %s)\n", st->bad, st->bold,
 		finding_kind_name(f->kind), st->off, by);
+	free(by);
 	if (f->variable)
 		fprintf(out, "      on %s\n", f->variable);
 	for (size_t i = 0; i < f->nsites; i++)

@@ -11,7 +11,7 @@
 enum sandbox_mode {
 	SANDBOX_NONE,		/* no containment but the time limits: for debugging */
 	SANDBOX_BWRAP,		/* bubblewrap: private /tmp, kit hidden, no network, own PID namespace */
-	SANDBOX_FALLBACK,	/* no namespaces: another user when root, own session, limits */
+	SANDBOX_FALLBACK,	/* no namespaces: a user of its own when root, own session, limits */
 };
 
 /*

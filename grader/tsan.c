@@ -256,19 +256,19 @@ static const struct tframe *first_sourced(const struct tstack *s, const char *he
 
 /*
  * The thread a label is about: "by thread T2" and "in thread T2" give 2,
- * "by main thread" 0, with *main set; -1 when it does not say.
+ * "by main thread" 0, with *is_main set; -1 when it does not say.
  */
-static int thread_in(const char *label, bool *main)
+static int thread_in(const char *label, bool *is_main)
 {
 	const char *t;
 
-	*main = false;
+	*is_main = false;
 	if (!label)
 		return -1;
 	if ((t = strstr(label, "thread T")) && is_digit(t[8]))
 		return atoi(t + 8);
 	if (strstr(label, "main thread")) {
-		*main = true;
+		*is_main = true;
 		return 0;
 	}
 	return -1;
@@ -348,15 +348,6 @@ static bool is_access(const char *label)
 	       starts_with(label, "Write of size") || starts_with(label, "write of size");
 }
 
-static void free_site(struct site *s)
-{
-	free(s->label);
-	free(s->file);
-	free(s->function);
-	free(s->text);
-	free(s->thread_origin);
-}
-
 /* A site for the stack: its first frame in the student's file, else in the kit's. */
 static bool make_site(struct site *site, const struct tstack *s, char *label, int thread,
 		      const struct tblock *b, const struct source *srcs, size_t nsrcs,
@@ -404,11 +395,11 @@ static void race_sites(struct finding *nf, size_t *alloc, const struct tblock *b
 {
 	for (size_t i = 0; i < b->n; i++) {
 		const struct tstack *s = &b->stacks[i];
-		bool main;
+		bool is_main;
 
 		if (is_access(s->label))
-			add_site(nf, alloc, s, access_label(s->label), thread_in(s->label, &main), b,
-				 srcs, nsrcs, helper_dir);
+			add_site(nf, alloc, s, access_label(s->label), thread_in(s->label, &is_main),
+				 b, srcs, nsrcs, helper_dir);
 	}
 }
 
@@ -416,14 +407,14 @@ static void race_sites(struct finding *nf, size_t *alloc, const struct tblock *b
 static bool two_threads(const struct tblock *b)
 {
 	int first = -2;
-	bool main;
+	bool is_main;
 
 	for (size_t i = 0; i < b->n; i++) {
 		int t;
 
 		if (!is_access(b->stacks[i].label))
 			continue;
-		t = thread_in(b->stacks[i].label, &main);
+		t = thread_in(b->stacks[i].label, &is_main);
 		if (first == -2)
 			first = t;
 		else if (t != first)
@@ -435,7 +426,7 @@ static bool two_threads(const struct tblock *b)
 /* One edge of a lock-order cycle: lock `acquired` taken while holding `held`. */
 struct edge {
 	int acquired, held, thread;
-	bool main;
+	bool is_main;
 	const struct tstack *here, *before;	/* where each was taken; before may be NULL */
 };
 
@@ -479,7 +470,7 @@ static void lock_order_sites(struct finding *nf, size_t *alloc, const struct tbl
 			e->acquired = m;
 			e->held = atoi(held + sizeof(holding) - 1);
 			e->thread = thread_in(strstr(held, " in ") ? strstr(held, " in ") : "",
-					      &e->main);
+					      &e->is_main);
 			e->here = s;
 			e->before = NULL;
 		} else if (strstr(s->label, "previously acquired") && nedges &&
@@ -494,7 +485,7 @@ static void lock_order_sites(struct finding *nf, size_t *alloc, const struct tbl
 	for (size_t i = 1; i < nedges; i++) {
 		const struct edge *e = &edges[i];
 		char *who = e->thread > 0 ? xstrfmt("thread T%d", e->thread)
-			  : xstrdup(e->main ? "the main thread" : "a thread");
+			  : xstrdup(e->is_main ? "the main thread" : "a thread");
 
 		add_site(nf, alloc, e->here,
 			 xstrfmt("%s took lock %c here while holding lock %c%s", who,
@@ -547,41 +538,6 @@ static char *variable_of(const struct tblock *b, const struct source *srcs, size
 	return NULL;
 }
 
-/* ---- merging: as findings.c does ---- */
-
-static bool has_place(const struct finding *f, const struct site *s)
-{
-	for (size_t i = 0; i < f->nsites; i++)
-		if (f->sites[i].student && f->sites[i].line == s->line &&
-		    !strcmp(f->sites[i].file, s->file))
-			return true;
-	return false;
-}
-
-static bool same_places(const struct finding *a, const struct finding *b)
-{
-	if (a->kind != b->kind)
-		return false;
-	for (size_t j = 0; j < b->nsites; j++) {
-		if (!b->sites[j].student)
-			continue;
-		if (!has_place(a, &b->sites[j]))
-			return false;
-		if (b->kind != FINDING_LOCK_ORDER)
-			return true;
-	}
-	return true;
-}
-
-static void finding_free(struct finding *f)
-{
-	for (size_t i = 0; i < f->nsites; i++)
-		free_site(&f->sites[i]);
-	free(f->sites);
-	free(f->headline);
-	free(f->variable);
-}
-
 static bool classify(const struct tblock *b, enum finding_kind *kind)
 {
 	if (starts_with(b->what, "data race")) {
@@ -619,18 +575,8 @@ static void block_add(struct findings *f, const struct tblock *b, const struct s
 	for (size_t i = 0; i < nf.nsites; i++)
 		students |= nf.sites[i].student;
 	if (!students) {
-		finding_free(&nf);
+		finding_release(&nf);
 		return;
-	}
-	for (size_t k = 0; k < f->n; k++) {
-		if (same_places(&f->v[k], &nf)) {
-			f->v[k].tools |= TOOL_TSAN;
-			f->v[k].occurrences++;
-			if (!f->v[k].variable)
-				f->v[k].variable = variable_of(b, srcs, nsrcs);
-			finding_free(&nf);
-			return;
-		}
 	}
 	if (nf.kind == FINDING_LOCK_ORDER)
 		nf.headline = xstrdup("two locks were taken in both orders");
@@ -643,11 +589,19 @@ static void block_add(struct findings *f, const struct tblock *b, const struct s
 	nf.variable = variable_of(b, srcs, nsrcs);
 	nf.tools = TOOL_TSAN;
 	nf.occurrences = 1;
-	ALLOC_GROW(f->v, f->n + 1, f->alloc);
-	f->v[f->n++] = nf;
+	findings_merge(f, &nf);
 }
 
 /* ---- the report ---- */
+
+/* TSan's line of 18 '=' around a warning, maybe after the program's unterminated output. */
+static bool is_separator(const char *line)
+{
+	static const char sep[] = "==================";
+	size_t len = strlen(line), n = sizeof(sep) - 1;
+
+	return len >= n && !strcmp(line + len - n, sep) && (len == n || line[len - n - 1] != '=');
+}
 
 /* "data race (pid=123)" without the pid. */
 static char *warning_words(const char *s)
@@ -693,8 +647,7 @@ void tsan_add_report(struct findings *f, const char *text, size_t len, const str
 			block_release(&b);
 			b.what = warning_words(w + 26);
 			open = true;
-		} else if (strstr(line, "SUMMARY: ThreadSanitizer:") ||
-			   strstr(line, "==================")) {
+		} else if (strstr(line, "SUMMARY: ThreadSanitizer:") || is_separator(line)) {
 			if (open)
 				block_add(f, &b, srcs, nsrcs, helper_dir);
 			block_release(&b);
