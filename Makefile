@@ -27,7 +27,7 @@ GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(FAST),--fast) \
 	$(if $(SUB),,--save $(CURDIR)/.racecourse) $(SUB)
 
-.PHONY: all help deps grade hint status watch test bench examples gradescope student-kit clean \
+.PHONY: all help deps grade hint status watch batch test bench examples gradescope student-kit clean \
 	unit-tests kit-tests
 all: $(GRADER)
 
@@ -43,6 +43,7 @@ help:
 	@echo 'make hint [A=03-race] [N=2]   the next hint (N: see one again)'
 	@echo 'make watch              grade a stage each time you save its file'
 	@echo 'make test               the kit'"'"'s own tests (grader unit tests, solutions, starters, mutants)'
+	@echo 'make batch SUBS=dir     grade a whole class: gradebook.csv, report.html (JOBS=n SHARD=i/N OUT=dir FORCE=1)'
 	@echo 'make bench              grading-time benchmark'
 	@echo 'make gradescope [A=03-race]   dist/autograder.zip for Gradescope'
 	@echo 'make student-kit        dist/racecourse-student.tar.gz, without solutions and mutants'
@@ -104,6 +105,7 @@ test: deps
 	$(Q)sh grader/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
+	$(Q)sh tests/batch.sh
 	$(Q)sh tests/formats.sh
 	$(Q)sh tests/self_study.sh
 	$(Q)sh tests/gradescope.sh
@@ -113,6 +115,16 @@ build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -Igrader -o $@ $< $(GRADER_LIB_OBJS) $(GRADER_LIBS)
+
+# make batch SUBS=dir [JOBS=n] [SHARD=i/N] [OUT=dir] [A=stages] [SEED=n] [FORCE=1] ...
+BATCH_ARGS = $(if $(JOBS),--jobs $(JOBS)) $(if $(SHARD),--shard $(SHARD)) \
+	$(if $(OUT),--out $(OUT)) $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
+	$(if $(DETECTORS),--detectors $(DETECTORS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) \
+	$(if $(FORCE),--force)
+
+batch: $(GRADER)
+	$(if $(SUBS),,$(error make batch needs SUBS=dir: a folder with a submission per student))
+	$(Q)$(GRADER) batch $(BATCH_ARGS) $(SUBS)
 
 # Packages for instructors: the Gradescope autograder, the kit students get.
 gradescope:

@@ -24,9 +24,9 @@ need_header expat.h libexpat1-dev
 need_command valgrind valgrind
 need_command gdb gdb	# where a stuck test's threads were
 need_command bwrap bubblewrap	# the sandbox (it falls back without it, with less)
+need_command unzip unzip	# racecourse batch: a class's .zip submissions
 if [ "$want" = test ] || [ "$want" = package ]; then
 	need_command zip zip
-	need_command unzip unzip
 fi
 if [ "$want" = test ]; then
 	need_command inotifywait inotify-tools

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "child.h"
 #include "grade.h"
 #include "hint.h"
@@ -209,6 +210,9 @@ struct command {
 static const struct command commands[] = {
 	{ "hint", "show the next hint for the stage you are on", hint_main },
 	{ "status", "your progress: each stage's last score, and what is next", status_main },
+	{ "batch", "grade a whole class: gradebook.csv, report.html", batch_main },
+	{ "batch-merge", "join the gradebooks of several batches (shards)", batch_merge_main },
+	{ "batch-report", "write a batch's report.html again", batch_report_main },
 	{ NULL, NULL, NULL },
 };
 
@@ -300,10 +304,10 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			fputs("\nformats:\n", stdout);
 			for (const struct report_format *f = report_formats; f->name; f++)
-				printf("  %-8s %s\n", f->name, f->about);
+				printf("  %-13s %s\n", f->name, f->about);
 			fputs("\ncommands (racecourse COMMAND --help):\n", stdout);
 			for (const struct command *c = commands; c->name; c++)
-				printf("  %-8s %s\n", c->name, c->about);
+				printf("  %-13s %s\n", c->name, c->about);
 			return 0;
 		default: fputs(usage, stderr); return 2;
 		}

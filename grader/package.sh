@@ -116,7 +116,10 @@ student-kit)
 		echo .gitignore
 		echo docs/student-guide.md
 		[ -d docs/examples ] && kit_files docs/examples
-		kit_files grader assignments starter tests | grep -v '^tests/[^/]*/hidden/'
+		# of tests/, what grading needs: the stages' suites and tests/lib; the
+		# kit's self-tests need solutions/ and are the instructor's
+		kit_files grader assignments starter tests/lib $(ls -d tests/[0-9]*/) |
+			grep -v '^tests/[^/]*/hidden/'
 	} | copy_files "$root"
 	if [ -f student-kit/.github/workflows/grade.yml ]; then
 		mkdir -p "$root/.github/workflows"
