@@ -1,10 +1,14 @@
 /* Building a stage: the student's object, the test binary, the scenarios. */
+#define _GNU_SOURCE
 #include "build.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "child.h"
 #include "symcheck.h"
@@ -56,12 +60,6 @@ static const char *const perturb_wraps[] = {
 	"-Wl,--wrap=pthread_rwlock_unlock", "-Wl,--wrap=pthread_cond_wait",
 };
 
-static void push_perturbation(struct args *a, const char *lib)
-{
-	args_push_owned(a, xstrfmt("%s/perturb.c", lib));
-	for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
-		args_push(a, perturb_wraps[i]);
-}
 
 /* Copies the stage's public headers, and nothing else of the kit, to `to`. */
 static int copy_headers(const char *from, const char *to, struct strbuf *diag)
@@ -116,27 +114,182 @@ static void add_output(struct strbuf *sb, const struct child *c)
 	}
 }
 
+/* ---- the kit's own objects, compiled once ---- */
+
+/*
+ * The kit's test sources are the same for every submission, and compiling
+ * them (Criterion's headers are heavy) was most of a stage's build.  They
+ * are compiled once into the kit's build/kit-objects/ (or, where the kit is
+ * read-only, the stage's scratch folder) and only linked per submission.
+ * An object is fresh when it is newer than its source and than everything
+ * it may depend on: the stage's and tests/lib's headers, and the grader
+ * itself, whose flags it was compiled with.
+ */
+struct kit_objects {
+	const struct grade_options *o;
+	const struct stage *st;
+	char *dir;		/* where the objects go */
+	struct timespec newest;	/* of what every object depends on */
+	struct child *compiles[32];
+	struct args argvs[32];
+	size_t n;
+};
+
+static bool newer(struct timespec a, struct timespec b)
+{
+	return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+static void newest_header(const char *dir, struct timespec *newest)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *path;
+		struct stat sb;
+
+		if (len < 3 || strcmp(e->d_name + len - 2, ".h"))
+			continue;
+		path = xstrfmt("%s/%s", dir, e->d_name);
+		if (!stat(path, &sb) && newer(sb.st_mtim, *newest))
+			*newest = sb.st_mtim;
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void kit_objects_init(struct kit_objects *k, const struct grade_options *o,
+			     const struct stage *st, const char *scratch)
+{
+	char *lib = xstrfmt("%s/tests/lib", o->kit);
+	struct stat sb;
+
+	memset(k, 0, sizeof(*k));
+	k->o = o;
+	k->st = st;
+	k->dir = xstrfmt("%s/build/kit-objects/%s", o->kit, st->name);
+	if (mkdir_p(k->dir) || access(k->dir, W_OK)) {
+		free(k->dir);
+		k->dir = xstrfmt("%s/kit-objects", scratch);
+		mkdir_p(k->dir);
+	}
+	newest_header(st->include_dir, &k->newest);
+	newest_header(st->tests_dir, &k->newest);
+	newest_header(lib, &k->newest);
+	if (!stat("/proc/self/exe", &sb) && newer(sb.st_mtim, k->newest))
+		k->newest = sb.st_mtim;
+	free(lib);
+}
+
+/* The object of a kit source, started compiling unless it is fresh. */
+static char *kit_object(struct kit_objects *k, const char *src, bool tsan)
+{
+	char *base = xstrdup(base_name(src)), *obj, *tmp;
+	struct stat so, ss;
+	struct args *a;
+	struct child *c;
+
+	base[strcspn(base, ".")] = '\0';
+	/* tests/lib's files are shared by the stages, but built with each one's header */
+	obj = xstrfmt("%s/%s%s%s.o", k->dir, strstr(src, "/tests/lib/") ? "lib-" : "", base,
+		      tsan ? ".tsan" : "");
+	free(base);
+	if (!stat(obj, &so) && !stat(src, &ss) && !newer(ss.st_mtim, so.st_mtim) &&
+	    !newer(k->newest, so.st_mtim))
+		return obj;
+	if (k->n == sizeof(k->compiles) / sizeof(*k->compiles))
+		die("a stage has more than %zu kit sources", k->n);
+	/* Written aside, then renamed: graders running at once may share the folder. */
+	tmp = xstrfmt("%s.%d.tmp", obj, (int)getpid());
+	a = &k->argvs[k->n];
+	push_compiler(a, k->o, k->st->include_dir);
+	args_push_owned(a, xstrfmt("-I%s/tests/lib", k->o->kit));
+	if (tsan)
+		args_push(a, "-fsanitize=thread");
+	args_push(a, "-c");
+	args_push(a, src);
+	args_push(a, "-o");
+	args_push_owned(a, tmp);
+	args_push_owned(a, xstrdup(obj));	/* kept for the rename, after the NULL */
+	a->n--;
+	a->v[a->n] = NULL;
+	c = xcalloc(1, sizeof(*c));
+	*c = (struct child)CHILD_INIT;
+	compiler_child(c, a, k->dir, k->o);
+	if (child_start(c)) {
+		free(c);
+		args_release(a);
+		return obj;	/* the link says what is missing */
+	}
+	k->compiles[k->n++] = c;
+	return obj;
+}
+
+/* Waits for the compiles; a kit source that does not compile is the kit's fault. */
+static int kit_objects_finish(struct kit_objects *k, struct strbuf *diag)
+{
+	int rc = 0;
+
+	child_finish_all(k->compiles, k->n);
+	for (size_t i = 0; i < k->n; i++) {
+		struct args *a = &k->argvs[i];
+		const char *tmp = a->owned[a->nowned - 2], *obj = a->owned[a->nowned - 1];
+
+		if (!child_ok(k->compiles[i]) || rename(tmp, obj)) {
+			sb_addf(diag, "the kit's own %s did not compile:\n", a->v[a->n - 3]);
+			add_output(diag, k->compiles[i]);
+			remove(tmp);
+			rc = -1;
+		}
+		child_release(k->compiles[i]);
+		free(k->compiles[i]);
+		args_release(a);
+	}
+	k->n = 0;
+	return rc;
+}
+
+static void kit_objects_release(struct kit_objects *k)
+{
+	free(k->dir);
+}
+
+static void push_perturbation(struct args *a, struct kit_objects *k, const char *lib, bool tsan)
+{
+	char *src = xstrfmt("%s/perturb.c", lib);
+
+	args_push_owned(a, kit_object(k, src, tsan));
+	free(src);
+	for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
+		args_push(a, perturb_wraps[i]);
+}
+
 /* The test binary and the scenarios binary, linked at the same time. */
 static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
-			 const char *include, struct args *objs, struct args *tsan_objs,
-			 struct strbuf *diag)
+			 struct args *objs, struct args *tsan_objs, struct strbuf *diag)
 {
 	struct args t = { 0 }, s = { 0 };
 	struct child tc = CHILD_INIT, sc = CHILD_INIT;
 	struct child *running[2];
+	struct kit_objects k;
 	size_t n = 0;
-	char *lib = xstrfmt("%s/tests/lib", o->kit);
+	char *lib = xstrfmt("%s/tests/lib", o->kit), *src;
 	int rc = 0;
 
-	push_compiler(&t, o, include);
-	args_push_owned(&t, xstrfmt("-I%s", lib));
+	kit_objects_init(&k, o, st, dir);
+	push_compiler(&t, o, st->include_dir);
 	for (size_t i = 0; i < st->ntest_sources; i++)
-		args_push(&t, st->test_sources[i]);
+		args_push_owned(&t, kit_object(&k, st->test_sources[i], false));
 	for (size_t i = 0; i < st->nhidden_sources; i++)
-		args_push(&t, st->hidden_sources[i]);
-	args_push_owned(&t, xstrfmt("%s/runner.c", lib));
+		args_push_owned(&t, kit_object(&k, st->hidden_sources[i], false));
+	src = xstrfmt("%s/runner.c", lib);
+	args_push_owned(&t, kit_object(&k, src, false));
+	free(src);
 	if (st->perturb)
-		push_perturbation(&t, lib);
+		push_perturbation(&t, &k, lib, false);
 	for (size_t i = 0; i < objs->n; i++)
 		args_push(&t, objs->v[i]);
 	for (size_t i = 0; i < st->nldflags; i++)
@@ -145,31 +298,39 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	args_push(&t, "tests.bin");
 	args_push(&t, "-lcriterion");
 	args_push(&t, "-ljansson");
-	compiler_child(&tc, &t, dir, o);
-	if (!child_start(&tc))
-		running[n++] = &tc;
 
 	if (st->nscenario_sources) {
 		/* Fast mode: the scenarios, and the student's code, under ThreadSanitizer. */
-		struct args *scenario_objs = tsan_objs ? tsan_objs : objs;
+		bool tsan = tsan_objs != NULL;
+		struct args *scenario_objs = tsan ? tsan_objs : objs;
 
-		push_compiler(&s, o, include);
-		args_push_owned(&s, xstrfmt("-I%s", lib));
+		push_compiler(&s, o, st->include_dir);
 		for (size_t i = 0; i < st->nscenario_sources; i++)
-			args_push(&s, st->scenario_sources[i]);
-		args_push_owned(&s, xstrfmt("%s/scenario_main.c", lib));
+			args_push_owned(&s, kit_object(&k, st->scenario_sources[i], tsan));
+		src = xstrfmt("%s/scenario_main.c", lib);
+		args_push_owned(&s, kit_object(&k, src, tsan));
+		free(src);
 		/*
 		 * ThreadSanitizer, unlike valgrind's tools, sees a race only
 		 * when the accesses interleave in that run: shake the schedule.
 		 */
-		if (tsan_objs) {
+		if (tsan) {
 			args_push(&s, "-fsanitize=thread");
-			push_perturbation(&s, lib);
+			push_perturbation(&s, &k, lib, true);
 		}
 		for (size_t i = 0; i < scenario_objs->n; i++)
 			args_push(&s, scenario_objs->v[i]);
 		args_push(&s, "-o");
 		args_push(&s, "scenarios.bin");
+	}
+	if (kit_objects_finish(&k, diag)) {
+		rc = -1;
+		goto out;
+	}
+	compiler_child(&tc, &t, dir, o);
+	if (!child_start(&tc))
+		running[n++] = &tc;
+	if (st->nscenario_sources) {
 		compiler_child(&sc, &s, dir, o);
 		if (!child_start(&sc))
 			running[n++] = &sc;
@@ -187,10 +348,12 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 		add_output(diag, &sc);
 		rc = -1;
 	}
+out:
 	child_release(&tc);
 	child_release(&sc);
 	args_release(&t);
 	args_release(&s);
+	kit_objects_release(&k);
 	free(lib);
 	return rc;
 }
@@ -260,7 +423,7 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 					    &diag))
 			goto out;
 	}
-	rc = link_binaries(o, st, dir, include, &objs, fast ? &tsan_objs : NULL, &diag);
+	rc = link_binaries(o, st, dir, &objs, fast ? &tsan_objs : NULL, &diag);
 out:
 	*diagnostics = diag.len ? sb_detach(&diag) : NULL;
 	sb_release(&diag);

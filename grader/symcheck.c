@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "symcheck.h"
 
+#include <dlfcn.h>
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,19 +75,21 @@ out:
 	sb_release(&err);
 }
 
+/*
+ * The C library, pthreads and jansson are loaded in the grader itself, so
+ * the dynamic linker answers for them at once; only Criterion's few
+ * symbols are listed with nm (listing libc's thousands took a second).
+ */
 static bool is_library_symbol(const char *cc, const char *name)
 {
 	ENTRY e = { .key = (char *)name }, *found;
 
+	if (dlsym(RTLD_DEFAULT, name))
+		return true;
 	if (!library_symbols_read) {
-		static const char *const libs[] = {
-			"libc.so.6", "libpthread.so.0", "libcriterion.so", "libjansson.so",
-		};
-
-		if (!hcreate_r(1 << 16, &library_symbols))
+		if (!hcreate_r(1 << 12, &library_symbols))
 			die("out of memory");
-		for (size_t i = 0; i < sizeof(libs) / sizeof(*libs); i++)
-			add_library(cc, libs[i]);
+		add_library(cc, "libcriterion.so");
 		library_symbols_read = true;
 	}
 	return hsearch_r(e, FIND, &found, &library_symbols) != 0;
