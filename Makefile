@@ -106,6 +106,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
 	$(Q)sh tests/batch.sh
+	$(Q)sh tests/hostile.sh
 	$(Q)sh tests/formats.sh
 	$(Q)sh tests/self_study.sh
 	$(Q)sh tests/gradescope.sh

@@ -99,7 +99,7 @@ struct detector_run {
 	const char *tool;	/* "helgrind" or "drd" */
 	unsigned flag;
 	struct child child;
-	const char *argv[12];
+	const char *argv[14];
 	const char **sandboxed;
 	char *xml;		/* where its report goes */
 };
@@ -118,6 +118,8 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	*a++ = "--xml=yes";
 	*a++ = "--xml-fd=3";
 	*a++ = "--num-callers=30";
+	/* A process the student's code forks must not write into this report. */
+	*a++ = "--child-silent-after-fork=yes";
 	/* DRD skips stack variables unless asked; a thread's &i lives there. */
 	if (flag == TOOL_DRD)
 		*a++ = "--check-stack-var=yes";
@@ -213,7 +215,7 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 		if (strncmp(e->d_name, "tsan.", 5))
 			continue;
 		path = xstrfmt("%s/%s", dir, e->d_name);
-		if (!read_file(path, &text))
+		if (!read_file_untrusted(path, &text, 4 << 20))
 			tsan_add_report(&res->findings, sb_str(&text), text.len, res->srcs, res->nsrcs,
 					helper_dir);
 		sb_release(&text);

@@ -47,7 +47,7 @@ cd "$kit"
 # The kit's files under the given folders, less what a build or a run leaves.
 kit_files() {
 	find "$@" -type f ! -name '*.o' ! -name '*.d' ! -path grader/racecourse \
-		! -path 'tests/mutants/*' ! -path 'tests/grader/*'
+		! -path 'tests/mutants/*' ! -path 'tests/grader/*' ! -path 'tests/hostile*'
 }
 
 # copy_files DEST: copies the files listed on standard input (paths from the

@@ -207,7 +207,7 @@ char *stacks_explain(const char *dir, const char *name, const struct source *src
 		if (strncmp(e->d_name, "stacks.", 7))
 			continue;
 		path = xstrfmt("%s/%s", dir, e->d_name);
-		if (!read_file(path, &text) && strstr(sb_str(&text), frame))
+		if (!read_file_untrusted(path, &text, 1 << 20) && strstr(sb_str(&text), frame))
 			out = stacks_explain_text(sb_str(&text), srcs, nsrcs);
 		sb_release(&text);
 		free(path);

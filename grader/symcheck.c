@@ -134,6 +134,33 @@ static int check_sections(const char *obj, const char *display, struct strbuf *e
 	return rc;
 }
 
+/*
+ * An IFUNC symbol's resolver runs when the program is loaded, before main,
+ * even when the symbol is static: a constructor by another name.
+ */
+static int check_ifuncs(const char *obj, const char *display, struct strbuf *err)
+{
+	const char *argv[] = { "readelf", "-s", "-W", obj, NULL };
+	char *list = run_tool(argv, err), *save = NULL;
+	int rc = 0;
+
+	if (!list)
+		return -1;
+	for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, " IFUNC ")) {
+			const char *name = strrchr(line, ' ');
+
+			sb_addf(err, "%s defines an indirect function (IFUNC)%s%s: its resolver runs "
+				"before main, which is not allowed", display, name ? "" : "",
+				name ? name : "");
+			rc = -1;
+			break;
+		}
+	}
+	free(list);
+	return rc;
+}
+
 int symcheck_object(const struct grade_options *o, const struct stage *st, const char *obj,
 		    const char *display, struct strbuf *err)
 {
@@ -141,7 +168,7 @@ int symcheck_object(const struct grade_options *o, const struct stage *st, const
 	char *list, *save = NULL;
 	int rc = 0;
 
-	if (check_sections(obj, display, err))
+	if (check_sections(obj, display, err) || check_ifuncs(obj, display, err))
 		return -1;
 	list = run_tool(argv, err);
 	if (!list)

@@ -8,7 +8,8 @@
  * A student's object may define only the stage's API functions (the
  * manifest's "api"), static helpers and data of its own.  It is refused when
  * it has constructors or destructors (code that would run before main or
- * after exit: .init_array, .fini_array, .ctors, .dtors), defines main, a
+ * after exit: .init_array, .fini_array, .ctors, .dtors, or an IFUNC, whose
+ * resolver runs at load time), defines main, a
  * global function outside the API, or any symbol that the C library, the
  * thread library, Criterion or jansson define (write, exit, criterion_*...),
  * since each of those could forge a result.  Returns 0, or -1 with a

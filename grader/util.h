@@ -47,6 +47,12 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reads a whole file into sb. Returns 0, or -1 with errno set. */
 int read_file(const char *path, struct strbuf *sb);
+/*
+ * read_file() for a file the student's code could have made: only a regular
+ * file (not a FIFO that would block, not a link to /dev/zero), at most about
+ * max bytes of it.  Returns 0, or -1 with errno set.
+ */
+int read_file_untrusted(const char *path, struct strbuf *sb, size_t max);
 /* Writes len bytes to path (created or truncated). Returns 0, or -1 with errno. */
 int write_file(const char *path, const char *data, size_t len);
 /* Copies a regular file. Returns 0, or -1 with errno set. */

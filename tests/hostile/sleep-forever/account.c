@@ -1,0 +1,38 @@
+/* Hostile: blocks forever without using the CPU. */
+#define _GNU_SOURCE
+#include "account.h"
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool first(void)
+{
+	int fd = open("hostile.flag", O_CREAT | O_EXCL | O_WRONLY, 0600);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+account_t *account_new(long initial)
+{
+	time_t end = time(NULL) + 100;
+
+	(void)initial;
+	if (!first())
+		return NULL;
+	prctl(PR_SET_NAME, "rc-hostile");
+	/* A signal (the runner's stack capture is one) ends a sleep(): sleep again. */
+	while (time(NULL) < end)
+		sleep(1);
+	return NULL;
+}
+
+void account_free(account_t *acct) { (void)acct; }
+void account_deposit(account_t *acct, long amount) { (void)acct; (void)amount; }
+bool account_withdraw(account_t *acct, long amount) { (void)acct; (void)amount; return false; }
+long account_balance(account_t *acct) { (void)acct; return 0; }
