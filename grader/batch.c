@@ -954,15 +954,15 @@ static void resolve_stages(struct batch *b, const char *arg)
 		bool *wanted = xcalloc(n, sizeof(*wanted));
 
 		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-			size_t i;
+			struct strbuf err = STRBUF_INIT;
+			char *full = stage_resolve(b->kit, s, &err);
 
-			for (i = 0; i < n; i++)
-				if (!strcmp(names[i], s) ||
-				    (strlen(s) == 2 && !strncmp(names[i], s, 2) && names[i][2] == '-'))
-					break;
-			if (i == n)
-				die("unknown stage '%s' (see racecourse --list)", s);
-			wanted[i] = true;
+			if (!full)
+				die("%s", sb_str(&err));
+			for (size_t i = 0; i < n; i++)
+				wanted[i] |= !strcmp(names[i], full);
+			free(full);
+			sb_release(&err);
 		}
 		/* The gradebook's columns in the kit's order, each once. */
 		for (size_t i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "stage.h"
 
 const char *const gradebook_flag_names[GB_NFLAGS] = {
@@ -49,23 +50,6 @@ static json_t *jstages(json_t *results)
 	return json_object_get(json_object_get(results, "extra_data"), "stages");
 }
 
-/* A JSON string of text that may not be UTF-8 (a child's output): other bytes become '?'. */
-static json_t *jtext(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-
-	if (j)
-		return j;
-	copy = xstrdup(s);
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 /* ---- batch.json ---- */
 
 int student_meta_read(struct student_meta *m, const char *dir)
@@ -104,7 +88,7 @@ int student_meta_write(const struct student_meta *m, const char *dir)
 			json_array_append_new(flags, json_string(gradebook_flag_names[i]));
 	j = json_pack("{s:o, s:o, s:o, s:f}", "stamp", m->stamp ? json_string(m->stamp) : json_null(),
 		      "flags", flags, "problem",
-		      m->problem ? jtext(m->problem) : json_null(),
+		      m->problem ? json_text(m->problem) : json_null(),
 		      "seconds", m->seconds);
 	if (!j)
 		errno = ENOMEM;

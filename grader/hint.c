@@ -284,43 +284,7 @@ out:
 
 char *hint_kit(const char *given)
 {
-	char *exe, *slash;
-
-	if (given)
-		return real_path(given);
-	/* As the grader does: the kit is the folder that holds grader/racecourse. */
-	exe = real_path("/proc/self/exe");
-	if (!exe)
-		return NULL;
-	for (int i = 0; i < 2; i++) {
-		slash = strrchr(exe, '/');
-		if (slash && slash != exe)
-			*slash = '\0';
-	}
-	return exe;
-}
-
-char *hint_resolve_stage(const char *kit, const char *want, struct strbuf *err)
-{
-	char **names, *found = NULL;
-	size_t n = stage_list(kit, &names);
-
-	for (size_t i = 0; i < n && !found; i++)
-		if (!strcmp(names[i], want) ||
-		    (strlen(want) == 2 && !strncmp(names[i], want, 2) && names[i][2] == '-'))
-			found = xstrdup(names[i]);
-	if (!found && !n) {
-		sb_addf(err, "no stages in %s/assignments: is --kit right?", kit);
-	} else if (!found) {
-		sb_addf(err, "unknown stage '%s' (the stages are: ", want);
-		for (size_t i = 0; i < n; i++)
-			sb_addf(err, "%s%s", i ? ", " : "", names[i]);
-		sb_adds(err, ")");
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return found;
+	return given ? real_path(given) : stage_default_kit();
 }
 
 /* ---- racecourse hint ---- */
@@ -426,7 +390,7 @@ int hint_main(int argc, char **argv)
 		die("no kit at %s: %s", kit_arg ? kit_arg : "the grader's folder", strerror(errno));
 
 	if (want) {
-		stage = hint_resolve_stage(kit, want, &err);
+		stage = stage_resolve(kit, want, &err);
 		if (!stage)
 			die("%s", sb_str(&err));
 	} else if (!(stage = current_stage(kit))) {

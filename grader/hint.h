@@ -57,12 +57,6 @@ int hints_set_seen(const char *kit, const char *stage, int seen);
  */
 char *hint_kit(const char *given);
 
-/*
- * The stage a user named, by its full name or its number alone ("03"), or
- * NULL when the kit has no such stage (err says so, and names the stages).
- * malloc'd.
- */
-char *hint_resolve_stage(const char *kit, const char *want, struct strbuf *err);
 
 /* `racecourse hint [--stage S] [-n N] [--kit DIR]`; returns the exit status. */
 int hint_main(int argc, char **argv);

@@ -57,22 +57,6 @@ struct cli {
 	bool keep, list;
 };
 
-/* The kit is the folder that holds grader/racecourse. */
-static char *default_kit(void)
-{
-	char *exe = real_path("/proc/self/exe");
-	char *slash;
-
-	if (!exe)
-		die("cannot find the grader's own path: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		slash = strrchr(exe, '/');
-		if (slash && slash != exe)
-			*slash = '\0';
-	}
-	return exe;
-}
-
 static double parse_scale(const char *s)
 {
 	char *end;
@@ -105,20 +89,6 @@ static void add_stages(struct cli *cli, const char *list)
 		cli->stages[cli->nstages++] = xstrdup(s);
 	}
 	free(copy);
-}
-
-/* The stage names a user may give: all, or each one's number alone ("03"). */
-static char *resolve_stage(const char *want, char **names, size_t n)
-{
-	struct strbuf known = STRBUF_INIT;
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(names[i], want) ||
-		    (strlen(want) == 2 && !strncmp(names[i], want, 2) && names[i][2] == '-'))
-			return xstrdup(names[i]);
-	for (size_t i = 0; i < n; i++)
-		sb_addf(&known, "%s%s", i ? ", " : "", names[i]);
-	die("unknown stage '%s' (the stages are: %s)", want, sb_str(&known));
 }
 
 /* Is a library the tests link with installed?  Asks the compiler. */
@@ -314,8 +284,8 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		die("grade one submission at a time (got %d); see --help", argc - optind);
-	if (!kit)
-		kit = default_kit();
+	if (!kit && !(kit = stage_default_kit()))
+		die("cannot find the grader's own path: %s", strerror(errno));
 	o.kit = kit;
 	nnames = stage_list(kit, &names);
 	if (!nnames)
@@ -339,8 +309,10 @@ int main(int argc, char **argv)
 		names = NULL;
 	} else {
 		for (size_t i = 0; i < cli.nstages; i++) {
-			char *full = resolve_stage(cli.stages[i], names, nnames);
+			char *full = stage_resolve(kit, cli.stages[i], &err);
 
+			if (!full)
+				die("%s", sb_str(&err));
 			free(cli.stages[i]);
 			cli.stages[i] = full;
 		}

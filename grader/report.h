@@ -3,6 +3,7 @@
 #define RACECOURSE_REPORT_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "grade.h"
@@ -64,6 +65,13 @@ int report_tap(FILE *out, const struct grade_run *run, bool color);
  * being able to write the summary is a warning: the log has it all.
  */
 int report_github(FILE *out, const struct grade_run *run, bool color);
+
+/*
+ * A JSON string from text that may come from the student (a source line,
+ * compiler output, a child's output) and so may not be UTF-8: bytes that
+ * are not become '?'.
+ */
+json_t *json_text(const char *s);
 
 /* The display name of a graded item: "03-race: withdraw/never_negative". */
 char *report_test_name(const struct stage_result *res, const struct test_result *t);

@@ -10,7 +10,7 @@
  * A JSON string from text that may come from the student (a source line,
  * compiler output) and so may not be UTF-8: bytes that are not become '?'.
  */
-static json_t *json_text(const char *s)
+json_t *json_text(const char *s)
 {
 	json_t *j = json_string(s ? s : "");
 	char *copy;

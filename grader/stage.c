@@ -278,3 +278,40 @@ size_t stage_list(const char *kit, char ***names)
 		qsort(*names, n, sizeof(**names), compare_names);
 	return n;
 }
+
+char *stage_resolve(const char *kit, const char *want, struct strbuf *err)
+{
+	char **names, *found = NULL;
+	size_t n = stage_list(kit, &names);
+
+	for (size_t i = 0; i < n && !found; i++)
+		if (!strcmp(names[i], want) ||
+		    (strlen(want) == 2 && !strncmp(names[i], want, 2) && names[i][2] == '-'))
+			found = xstrdup(names[i]);
+	if (!found && !n) {
+		sb_addf(err, "no stages in %s/assignments: is --kit right?", kit);
+	} else if (!found) {
+		sb_addf(err, "unknown stage '%s' (the stages are: ", want);
+		for (size_t i = 0; i < n; i++)
+			sb_addf(err, "%s%s", i ? ", " : "", names[i]);
+		sb_adds(err, ")");
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return found;
+}
+
+char *stage_default_kit(void)
+{
+	char *exe = real_path("/proc/self/exe"), *slash;
+
+	if (!exe)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		slash = strrchr(exe, '/');
+		if (slash && slash != exe)
+			*slash = '\0';
+	}
+	return exe;
+}

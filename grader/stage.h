@@ -60,6 +60,16 @@ void stage_release(struct stage *st);
  */
 size_t stage_list(const char *kit, char ***names);
 
+/*
+ * The stage a user means by `want`: its full name, or its number alone
+ * ("03").  Returns the name (malloc'd), or NULL with a one-line reason in
+ * err that lists the stages.
+ */
+char *stage_resolve(const char *kit, const char *want, struct strbuf *err);
+
+/* The kit of this grader: the folder that holds grader/racecourse (malloc'd), or NULL. */
+char *stage_default_kit(void);
+
 /* Finds a stage's test by its "suite/name"; NULL when it has none such. */
 const struct stage_test *stage_find_test(const struct stage *st, const char *name);
 
