@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/lib/handshake.h"
+
 const char *test_status_name(enum test_status s)
 {
 	switch (s) {
@@ -53,7 +55,13 @@ static char *join_messages(json_t *messages)
 	return sb.len ? sb_detach(&sb) : NULL;
 }
 
-static void judge(struct test_result *t, const char *status, json_t *test, double timeout)
+/*
+ * `want_code` is the exit status by which the test's worker proves that the
+ * test ran to its end (see tests/lib/handshake.h), or -1 when the run had no
+ * key and the worker's status is Criterion's to judge.
+ */
+static void judge(struct test_result *t, const char *status, json_t *test, double timeout,
+		  int want_code)
 {
 	int sig = (int)json_integer_value(json_object_get(test, "signal"));
 	int code = (int)json_integer_value(json_object_get(test, "exit_code"));
@@ -61,11 +69,7 @@ static void judge(struct test_result *t, const char *status, json_t *test, doubl
 	bool crashed = json_is_true(json_object_get(test, "crashed"));
 	char *messages = join_messages(json_object_get(test, "messages"));
 
-	if (!strcmp(status, "PASSED")) {
-		t->status = TEST_PASSED;
-		free(messages);
-		return;
-	}
+	t->seconds = json_real_value(json_object_get(test, "elapsed"));
 	if (timed_out) {
 		t->status = TEST_TIMED_OUT;
 		t->message = xstrfmt("timed out after %.*f s (a deadlock, or a wait that never ends?)",
@@ -76,6 +80,14 @@ static void judge(struct test_result *t, const char *status, json_t *test, doubl
 		t->status = TEST_CRASHED;
 		t->message = name ? xstrfmt("killed by SIG%s", name)
 				  : xstrdup("crashed (killed by a signal)");
+	} else if (want_code >= 0 && code != want_code && strcmp(status, "SKIPPED")) {
+		t->status = TEST_FAILED;
+		t->message = xstrfmt("the test's process ended (status %d) before the test did: code "
+				     "run by a test must not call exit(), _exit() or exec*(), nor "
+				     "pthread_exit() from the test's own thread%s%s", code,
+				     messages ? "\n" : "", messages ? messages : "");
+	} else if (!strcmp(status, "PASSED")) {
+		t->status = TEST_PASSED;
 	} else if (!strcmp(status, "FAILED") && !messages && code) {
 		t->status = TEST_FAILED;
 		t->message = xstrfmt("the test process exited with status %d before the test "
@@ -90,7 +102,7 @@ static void judge(struct test_result *t, const char *status, json_t *test, doubl
 }
 
 int crreport_read(const struct stage *st, const char *report_path, double timeout,
-		  struct test_result *results, struct strbuf *err)
+		  const char *key, struct test_result *results, struct strbuf *err)
 {
 	json_error_t jerr;
 	json_t *report, *suites, *suite;
@@ -142,7 +154,8 @@ int crreport_read(const struct stage *st, const char *report_path, double timeou
 				sb_addf(err, "the test report names test %s/%s twice", sname, tname);
 				goto out;
 			}
-			judge(&results[k], status, test, timeout);
+			judge(&results[k], status, test, timeout,
+			      key ? handshake_code(key, sname, tname) : -1);
 		}
 	}
 	rc = 0;

@@ -19,6 +19,7 @@ struct test_result {
 	enum test_status status;
 	char *message;		/* why it failed, or NULL */
 	int score, max_score;
+	double seconds;		/* how long the test ran, when the report says */
 	int hint;		/* the hint that helps, or 0 */
 	bool hidden;		/* an instructor's test: students see it after the due date */
 };
@@ -28,14 +29,17 @@ struct test_result {
  * tests/lib/runner.c through Criterion's output-provider API: the shape of
  * Criterion's --json report (test_suites[].tests[] with name, status and
  * messages) plus each test's signal, exit_code, timed_out and crashed.
- * `timeout` is the per-test limit in force, for messages.  A report that
+ * `timeout` is the per-test limit in force, for messages.  `key` is the
+ * run's key (tests/lib/handshake.h), or NULL when the run had none: with
+ * it, a test whose worker did not exit with its code failed, whatever the
+ * report says.  A report that
  * cannot be read, is not of that shape, or names tests the manifest does
  * not list is rejected: returns -1 with a one-line reason in err, and every
  * test stays TEST_NOT_RUN.  Returns 0 otherwise; a test the report leaves
  * out stays TEST_NOT_RUN.
  */
 int crreport_read(const struct stage *st, const char *report_path, double timeout,
-		  struct test_result *results, struct strbuf *err);
+		  const char *key, struct test_result *results, struct strbuf *err);
 
 /* Sets results[0..st->ntests) to TEST_NOT_RUN with the stage's points. */
 void test_results_init(const struct stage *st, struct test_result *results);

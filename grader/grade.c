@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../tests/lib/handshake.h"
 #include "build.h"
 #include "child.h"
 #include "stacks.h"
@@ -83,6 +86,62 @@ double grade_limit(const struct grade_options *o, double seconds)
 
 /* ---- running ---- */
 
+/* A fresh key for one run's handshake: HANDSHAKE_ENV=<32 hex digits>. */
+static char *handshake_env(void)
+{
+	unsigned char bytes[16];
+	char hex[2 * sizeof(bytes) + 1];
+
+	/* Only a failing kernel would refuse; then time and pid still differ per run. */
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes)) {
+		unsigned long x = (unsigned long)(now() * 1e9) ^ (unsigned long)getpid() << 20;
+
+		for (size_t i = 0; i < sizeof(bytes); i++, x = x * 6364136223846793005UL + 1)
+			bytes[i] = (unsigned char)(x >> 56);
+	}
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+	return xstrfmt("%s=%s", HANDSHAKE_ENV, hex);
+}
+
+/* The key of an env entry that handshake_env() made. */
+static const char *handshake_key(const char *env)
+{
+	return env + strlen(HANDSHAKE_ENV) + 1;
+}
+
+/*
+ * Whether the scenarios ran to their end: scenario_main.c exits with the
+ * code of its key then, and the code under test could only have made it
+ * end otherwise.
+ */
+static bool scenarios_finished(const struct child *c, const char *key_env)
+{
+	return !c->start_errno && !c->timed_out && WIFEXITED(c->status) &&
+	       WEXITSTATUS(c->status) == handshake_code(handshake_key(key_env), "scenarios", NULL);
+}
+
+/* Why scenarios that did not finish could not be vouched for, in note. */
+static void scenarios_note(struct strbuf *note, const struct child *c, const char *tool)
+{
+	char *how;
+
+	if (c->timed_out) {
+		sb_addf(note, "%s stopped the scenarios at the time limit of %g s: they never "
+			"finished, a deadlock? ", tool, c->timeout);
+		return;
+	}
+	if (!c->start_errno && WIFEXITED(c->status)) {
+		sb_addf(note, "The scenarios under %s ended (status %d) before they all ran: the "
+			"code must not call exit(), _exit() or exec*(), so %s could not check "
+			"them. ", tool, WEXITSTATUS(c->status), tool);
+		return;
+	}
+	how = child_describe(c);
+	sb_addf(note, "The scenarios under %s %s, so it could not check them all. ", tool, how);
+	free(how);
+}
+
 /*
  * A file for a report, beside the stage's scratch directory rather than in
  * it: student code cannot reach it by path (the sandbox does not show it,
@@ -102,6 +161,8 @@ struct detector_run {
 	const char *argv[14];
 	const char **sandboxed;
 	char *xml;		/* where its report goes */
+	char *key_env;		/* the handshake's key */
+	const char *env[2];
 };
 
 static void detector_setup(struct detector_run *d, const struct grade_options *o, const char *dir,
@@ -133,6 +194,10 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	d->child.out_cap = 256 * 1024;
 	d->child.pass_fd = open_report(d->xml);
+	d->key_env = handshake_env();
+	d->env[0] = d->key_env;
+	d->env[1] = NULL;
+	d->child.env = d->env;
 }
 
 /* Reads what one detector reported and says why it could not vouch, if so. */
@@ -149,15 +214,9 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 		sb_addf(note, "%s's report could not be read (%s). ", name, sb_str(&err));
 	else
 		findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
-	if (d->child.timed_out) {
-		sb_addf(note, "%s stopped the scenarios at the time limit of %g s: they never "
-			"finished, a deadlock? ", name, d->child.timeout);
-	} else if (!child_ok(&d->child)) {
-		char *how = child_describe(&d->child);
-
-		sb_addf(note, "The scenarios under %s %s, so it could not check them all. ", name, how);
-		free(how);
-	} else if (r.truncated || !r.tool) {
+	if (!scenarios_finished(&d->child, d->key_env))
+		scenarios_note(note, &d->child, name);
+	else if (r.truncated || !r.tool) {
 		sb_addf(note, "%s's report ended early. ", name);
 	}
 	vg_report_release(&r);
@@ -167,6 +226,7 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 	child_release(&d->child);
 	sandbox_free_argv(d->sandboxed);
 	free(d->xml);
+	free(d->key_env);
 }
 
 /*
@@ -177,8 +237,8 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 struct tsan_run {
 	struct child child;
 	const char **sandboxed;
-	char *options, *seed;
-	const char *env[3];
+	char *options, *seed, *key_env;
+	const char *env[4];
 };
 
 static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const char *dir)
@@ -188,9 +248,11 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	t->options = xstrfmt("TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 "
 			     "second_deadlock_stack=1 log_path=%s/tsan", dir);
 	t->seed = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
+	t->key_env = handshake_env();
 	t->env[0] = t->options;
 	t->env[1] = t->seed;
-	t->env[2] = NULL;
+	t->env[2] = t->key_env;
+	t->env[3] = NULL;
 	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
 	t->child.argv = t->sandboxed;
@@ -223,21 +285,14 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	}
 	if (d)
 		closedir(d);
-	if (t->child.timed_out) {
-		sb_addf(note, "ThreadSanitizer stopped the scenarios at the time limit of %g s: they "
-			"never finished, a deadlock? ", t->child.timeout);
-	} else if (!child_ok(&t->child)) {
-		char *how = child_describe(&t->child);
-
-		sb_addf(note, "The scenarios under ThreadSanitizer %s, so it could not check them "
-			"all. ", how);
-		free(how);
-	}
+	if (!scenarios_finished(&t->child, t->key_env))
+		scenarios_note(note, &t->child, "ThreadSanitizer");
 	res->t_tsan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
 	free(t->seed);
+	free(t->key_env);
 }
 
 /* A test that timed out: where were its threads?  (gdb's capture, if any) */
@@ -268,7 +323,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
-	const char *env[] = { seed_env, timeout_env, diag_env, "RACECOURSE_REPORT_FD=3", NULL };
+	char *key_env = handshake_env();
+	const char *env[] = { seed_env, timeout_env, diag_env, key_env, "RACECOURSE_REPORT_FD=3",
+			      NULL };
 	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
 			       "--always-succeed", "--ascii", NULL };
 	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
@@ -306,7 +363,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	progress_done(o);
 
 	res->t_tests = tests.elapsed;
-	if (!crreport_read(st, report, st->test_timeout * o->timeout_scale, res->tests, &err)) {
+	if (!crreport_read(st, report, st->test_timeout * o->timeout_scale, handshake_key(key_env),
+			   res->tests, &err)) {
 		/* Messages name the kit's test files: show them from the kit's root. */
 		char *prefix = xstrfmt("%s/", o->kit);
 
@@ -357,6 +415,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	free(seed_env);
 	free(diag);
 	free(diag_env);
+	free(key_env);
 }
 
 /* ---- scoring ---- */

@@ -124,9 +124,10 @@ static char *failure_text(const struct stage_result *res, size_t i)
 static void write_case(FILE *out, const struct stage_result *res, size_t i)
 {
 	const struct test_result *t = &res->tests[i];
-	/* Criterion's tests run side by side and their times are not kept: only the detectors'. */
-	double seconds = i < res->stage.ntests ? 0
-		       : res->t_helgrind > res->t_drd ? res->t_helgrind : res->t_drd;
+	/* The race-free item took as long as the slowest detector (they run side by side). */
+	double slowest = res->t_helgrind > res->t_drd ? res->t_helgrind : res->t_drd;
+	double seconds = i < res->stage.ntests ? t->seconds
+		       : res->t_tsan > slowest ? res->t_tsan : slowest;
 	const char *elem = is_error(t->status) ? "error" : "failure";
 	char *text;
 

@@ -5,8 +5,8 @@
 #include "crreport.h"
 
 static struct stage_test demo_tests[] = {
-	{ "s/pass", 1, 0 }, { "s/fail", 2, 1 }, { "s/hang", 1, 0 }, { "s/segv", 1, 0 },
-	{ "s/exits", 1, 0 }, { "t/two", 1, 0 }, { "s/two", 1, 0 }, { "s/quote", 1, 0 },
+	{ "s/pass", 1, 0, false }, { "s/fail", 2, 1, false }, { "s/hang", 1, 0, false }, { "s/segv", 1, 0, false },
+	{ "s/exits", 1, 0, false }, { "t/two", 1, 0, false }, { "s/two", 1, 0, false }, { "s/quote", 1, 0, false },
 };
 
 static struct stage demo = {
@@ -22,7 +22,7 @@ static void read_fixture(const char *report, int want_rc)
 	struct strbuf err = STRBUF_INIT;
 
 	test_results_init(&demo, results);
-	cr_assert_eq(crreport_read(&demo, report, 1, results, &err), want_rc,
+	cr_assert_eq(crreport_read(&demo, report, 1, NULL, results, &err), want_rc,
 		     "crreport_read: %s", sb_str(&err));
 	sb_release(&err);
 }
@@ -72,7 +72,7 @@ Test(crreport, a_report_with_tests_the_manifest_lacks_is_rejected)
 
 	fewer.ntests = 5;	/* without t/two */
 	test_results_init(&fewer, results);
-	cr_assert_eq(crreport_read(&fewer, "fixtures/report.json", 1, results, &err), -1);
+	cr_assert_eq(crreport_read(&fewer, "fixtures/report.json", 1, NULL, results, &err), -1);
 	cr_assert(strstr(sb_str(&err), "t/two"), "reason: %s", sb_str(&err));
 	for (size_t i = 0; i < fewer.ntests; i++)
 		cr_assert_eq(results[i].status, TEST_NOT_RUN, "%s counted from a rejected report",
@@ -86,4 +86,68 @@ Test(crreport, a_report_that_is_not_criterions_is_rejected)
 	cr_assert_eq(results[0].status, TEST_NOT_RUN);
 	read_fixture("fixtures/unrelated.json", -1);
 	cr_assert_eq(results[0].status, TEST_NOT_RUN);
+}
+
+/* ---- the handshake: a worker proves its test ended (tests/lib/handshake.h) ---- */
+
+static struct stage_test handshake_tests[] = {
+	{ "h/pass", 1, 0, false }, { "h/fail", 1, 0, false }, { "h/exit0", 1, 0, false }, { "h/exit3", 1, 0, false },
+	{ "h/exec", 1, 0, false }, { "h/fini_exits", 1, 0, false },
+};
+
+static struct stage handshake = {
+	.name = "99-handshake",
+	.tests = handshake_tests,
+	.ntests = sizeof(handshake_tests) / sizeof(*handshake_tests),
+};
+
+static void read_handshake(const char *key)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	test_results_init(&handshake, results);
+	cr_assert_eq(crreport_read(&handshake, "fixtures/report-handshake.json", 5, key, results,
+				   &err), 0, "crreport_read: %s", sb_str(&err));
+	sb_release(&err);
+}
+
+static void assert_ended_early(const struct test_result *t, const char *status)
+{
+	cr_assert_eq(t->status, TEST_FAILED, "%s passed", t->name);
+	cr_assert(strstr(t->message, status) && strstr(t->message, "before the test did"),
+		  "%s: %s", t->name, t->message);
+}
+
+Test(crreport, a_process_that_ends_before_its_test_fails_it)
+{
+	read_handshake("fixture-key");
+	cr_assert_eq(results[0].status, TEST_PASSED, "%s", results[0].message);
+	cr_assert_eq(results[1].status, TEST_FAILED);
+	cr_assert(strstr(results[1].message, "expected 3, got 2"), "%s", results[1].message);
+	assert_ended_early(&results[2], "(status 0)");
+	assert_ended_early(&results[3], "(status 3)");
+	assert_ended_early(&results[4], "(status 0)");
+	/* Code under test that a test's .fini calls is held to it too. */
+	assert_ended_early(&results[5], "(status 0)");
+}
+
+Test(crreport, another_runs_key_proves_nothing)
+{
+	read_handshake("another-key");
+	for (size_t i = 0; i < handshake.ntests; i++)
+		cr_assert_neq(results[i].status, TEST_PASSED, "%s passed", results[i].name);
+}
+
+/* Without a key, Criterion's word stands: why the grader always gives one. */
+Test(crreport, without_a_key_criterion_counts_exit_0_as_a_pass)
+{
+	read_handshake(NULL);
+	cr_assert_eq(results[2].status, TEST_PASSED);
+	cr_assert_eq(results[4].status, TEST_PASSED);
+}
+
+Test(crreport, each_test_keeps_its_time)
+{
+	read_handshake("fixture-key");
+	cr_assert_gt(results[0].seconds, 0);
 }

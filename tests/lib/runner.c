@@ -15,23 +15,81 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "handshake.h"
+
+/* ---- a worker proves that its test ended (see handshake.h) ---- */
+
 /*
- * Criterion's --timeout only lowers a time limit that a test declares; a
- * test that declares none may run forever.  The grader therefore passes the
- * stage's limit in RACECOURSE_TEST_TIMEOUT and this main gives it to every
- * test that has no limit of its own, before any test runs.
+ * Criterion's table of tests, as the linker gathered it: a worker, which
+ * does not run main(), finds each test's own fixtures here.
  */
-static void set_time_limits(struct criterion_test_set *set)
+extern struct criterion_test *__start_cr_tst[] __attribute__((weak));
+extern struct criterion_test *__stop_cr_tst[] __attribute__((weak));
+
+static char run_key[HANDSHAKE_KEY_MAX + 1];
+static int finished_code;	/* the status to exit with, once the test is over */
+
+/*
+ * Every test's .fini, set by the runner: Criterion calls it after the test's
+ * body, whether its assertions held or not, and never when the body ends
+ * the process.  It runs the test's own .fini first, so that code under test
+ * that a .fini calls cannot end the process unnoticed either.
+ */
+static void test_finished(void)
+{
+	const struct criterion_test *cur = criterion_current_test;
+
+	for (struct criterion_test **t = __start_cr_tst; t < __stop_cr_tst; t++) {
+		if (*t && !strcmp((*t)->name, cur->name) && !strcmp((*t)->category, cur->category)) {
+			if ((*t)->data->fini)
+				(*t)->data->fini();
+			break;
+		}
+	}
+	finished_code = handshake_code(run_key, cur->category, cur->name);
+}
+
+/* The worker's last act, after Criterion has reported the test's end. */
+static void exit_with_handshake(void)
+{
+	if (finished_code) {
+		fflush(NULL);
+		_exit(finished_code);
+	}
+}
+
+/* Takes the key out of a worker's environment, before the test runs. */
+static void worker_take_key(void)
+{
+	const char *key = getenv(HANDSHAKE_ENV);
+
+	if (!key || !*key || strlen(key) > HANDSHAKE_KEY_MAX)
+		return;
+	strcpy(run_key, key);
+	unsetenv(HANDSHAKE_ENV);
+	atexit(exit_with_handshake);
+}
+
+/*
+ * Prepares every test before any runs.  Criterion's --timeout only lowers a
+ * time limit that a test declares; a test that declares none may run
+ * forever.  The grader therefore passes the stage's limit in
+ * RACECOURSE_TEST_TIMEOUT and every test without a limit of its own gets
+ * it.  With a key, every test also gets test_finished() as its .fini: the
+ * workers see these fields as the runner set them.
+ */
+static void prepare_tests(struct criterion_test_set *set)
 {
 	const char *env = getenv("RACECOURSE_TEST_TIMEOUT");
 	double limit = env ? strtod(env, NULL) : 0;
+	bool handshake = getenv(HANDSHAKE_ENV) && __start_cr_tst;
 
-	if (limit <= 0)
-		return;
 	FOREACH_SET(struct criterion_suite_set *s, set->suites) {
 		FOREACH_SET(struct criterion_test *t, s->tests) {
-			if (t->data->timeout <= 0)
+			if (limit > 0 && t->data->timeout <= 0)
 				t->data->timeout = limit;
+			if (handshake)
+				t->data->fini = test_finished;
 		}
 	}
 }
@@ -160,9 +218,9 @@ static bool find_gdb(void)
 /*
  * A constructor, because Criterion's workers run the test before main: this
  * runs first in the runner (which marks the workers it will start) and in
- * each worker.
+ * each worker, where it takes the run's key and arms the stack capture.
  */
-__attribute__((constructor)) static void arm_stack_capture(void)
+__attribute__((constructor)) static void prepare_worker(void)
 {
 	const char *dir = getenv("RACECOURSE_DIAG_DIR"), *limit = getenv("RACECOURSE_TEST_TIMEOUT");
 	struct itimerval when = { { 0, 0 }, { 0, 0 } };
@@ -174,6 +232,7 @@ __attribute__((constructor)) static void arm_stack_capture(void)
 		setenv("RACECOURSE_WORKER", "1", 1);
 		return;
 	}
+	worker_take_key();
 	if (!dir || !*dir || !limit || !find_gdb())
 		return;
 	at = strtod(limit, NULL) * 0.6;
@@ -217,7 +276,7 @@ int main(int argc, char *argv[])
 	}
 	criterion_register_output_provider("racecourse", write_report);
 	if (criterion_handle_args(argc, argv, true)) {
-		set_time_limits(tests);
+		prepare_tests(tests);
 		result = !criterion_run_all_tests(tests);
 	}
 	criterion_finalize(tests);

@@ -1,5 +1,6 @@
 /* Runs a stage's detector scenarios, all of them or those named. */
 #include "scenario.h"
+#include "handshake.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -30,12 +31,23 @@ static const struct scenario *find(const char *name)
 	return NULL;
 }
 
+/*
+ * Exits with the handshake's code once every scenario asked for has run
+ * (see handshake.h): the grader trusts the detectors' silence only then.
+ * The key leaves the environment before any of the student's code runs.
+ */
 int main(int argc, char **argv)
 {
+	const char *env = getenv(HANDSHAKE_ENV);
+	char key[HANDSHAKE_KEY_MAX + 1] = "";
+
+	if (env && strlen(env) <= HANDSHAKE_KEY_MAX) {
+		strcpy(key, env);
+		unsetenv(HANDSHAKE_ENV);
+	}
 	if (argc == 1) {
 		for (size_t i = 0; i < nscenarios; i++)
 			scenarios[i].run();
-		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
 		const struct scenario *s = find(argv[i]);
@@ -46,5 +58,5 @@ int main(int argc, char **argv)
 		}
 		s->run();
 	}
-	return 0;
+	return *key ? handshake_code(key, "scenarios", NULL) : 0;
 }
