@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,8 +138,81 @@ static int set_limit(int resource, rlim_t value)
 	return setrlimit(resource, &rl);
 }
 
+/*
+ * Makes `dir` (absolute) and the directories above it, as far as they are
+ * missing: in a fresh tmpfs, the path to the scratch directory.
+ */
+static int make_path(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(path))
+		return -1;
+	memcpy(path, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i])
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
+/*
+ * Without bubblewrap, root can still give the child a mount and a network
+ * namespace of its own: the kit and the submissions hidden under empty
+ * tmpfs, private /tmp, /var/tmp and /dev/shm (so that nothing is left
+ * there for the next submission), and no network but a loopback that is
+ * down.  The scratch directory `dir`, which may be under any of them, is
+ * then bound back where it was.  Where this is refused (a container
+ * without CAP_SYS_ADMIN), the sandbox found out up front and does not ask.
+ */
+static int private_mounts(const struct sandbox *sb, const char *dir)
+{
+	static const char *const shared[] = { "/tmp", "/var/tmp", "/dev/shm" };
+	int here, rc = -1;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	/* The child is already in `dir`; a bind needs its mount in this namespace. */
+	if ((here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	for (size_t i = 0; i < sb->nhidden; i++)
+		if (mount("racecourse", sb->hidden[i], "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755"))
+			goto out;
+	for (size_t i = 0; i < sizeof(shared) / sizeof(*shared); i++) {
+		struct stat st;
+
+		if (!lstat(shared[i], &st) && S_ISDIR(st.st_mode) &&
+		    mount("racecourse", shared[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+			goto out;
+	}
+	if (dir && dir[0] == '/') {
+		char from[32] = "/proc/self/fd/", digits[12], *p = from + strlen(from);
+		int n = 0;
+
+		/* snprintf is not async-signal-safe: the digits by hand. */
+		for (int d = here; !n || d; d /= 10)
+			digits[n++] = (char)('0' + d % 10);
+		while (n)
+			*p++ = digits[--n];
+		*p = '\0';
+		if (make_path(dir) || mount(from, dir, NULL, MS_BIND, NULL) || chdir(dir))
+			goto out;
+	} else if (fchdir(here)) {
+		goto out;
+	}
+	rc = 0;
+out:
+	close(here);
+	return rc;
+}
+
 /* Limits, then the user: once it is not root, it could not raise them again. */
-static int contain(const struct sandbox *sb, bool memory_limit)
+static int contain(const struct sandbox *sb, bool memory_limit, const char *dir)
 {
 	if (set_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS) ||
 	    (memory_limit && set_limit(RLIMIT_AS, SANDBOX_ADDRESS_SPACE)) ||
@@ -151,19 +225,8 @@ static int contain(const struct sandbox *sb, bool memory_limit)
 		return -1;
 	if (!sb->switch_user)
 		return 0;
-	/*
-	 * Without bubblewrap, root can still hide the kit and the submissions
-	 * in a mount namespace of the child's own; where even that is refused
-	 * (a container without CAP_SYS_ADMIN), the sandbox said so up front.
-	 */
-	if (sb->hide_by_mount && sb->mode == SANDBOX_FALLBACK) {
-		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-			return -1;
-		for (size_t i = 0; i < sb->nhidden; i++)
-			if (mount("racecourse", sb->hidden[i], "tmpfs", MS_NOSUID | MS_NODEV,
-				  "size=64k,mode=0755"))
-				return -1;
-	}
+	if (sb->private_mounts && sb->mode == SANDBOX_FALLBACK && private_mounts(sb, dir))
+		return -1;
 	if (set_limit(RLIMIT_NPROC, sb->max_processes) ||
 	    setgroups(0, NULL) || setgid(sb->gid) || setuid(sb->uid))
 		return -1;
@@ -191,7 +254,7 @@ exec_child(const struct child *c, const char *path, char **envp, int out_fd, int
 		goto fail;
 	if (c->dir && chdir(c->dir))
 		goto fail;
-	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE && contain(c->sandbox, !c->no_memory_limit))
+	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE && contain(c->sandbox, !c->no_memory_limit, c->dir))
 		goto fail;
 	execve(path, (char *const *)c->argv, envp);
 fail:
@@ -426,13 +489,43 @@ static void reap_orphans(void)
 	}
 }
 
+/* Seconds between two counts of the sandbox user's processes. */
+#define PROCESS_WATCH_INTERVAL 0.25
+
+/*
+ * A fork bomb makes the test runner or a detector fail in ways that do
+ * not name it (Criterion's runner may crash before it says it could not
+ * fork), and its processes are gone soon after.  So while student code
+ * runs, count its user's processes now and then, and mark every sandboxed
+ * child running when they reached the limit.  Returns whether any is
+ * being watched.
+ */
+static bool watch_processes(struct child **cs, size_t n, double t, double *next)
+{
+	const struct sandbox *sb = NULL;
+
+	for (size_t i = 0; i < n && !sb; i++)
+		if (cs[i]->running && cs[i]->pid >= 0 && cs[i]->sandbox)
+			sb = cs[i]->sandbox;
+	if (!sb || t < *next)
+		return sb != NULL;
+	*next = t + PROCESS_WATCH_INTERVAL;
+	if (sandbox_at_process_limit(sb))
+		for (size_t i = 0; i < n; i++)
+			if (cs[i]->running && cs[i]->sandbox)
+				cs[i]->at_process_limit = true;
+	return true;
+}
+
 int child_finish_all(struct child **cs, size_t n)
 {
 	struct pollfd *fds = xcalloc(n + 1, sizeof(*fds));
+	double next_watch = 0;
 
 	for (;;) {
 		size_t nfds = 0, live = 0;
 		double t = now();
+		int wait_ms;
 
 		for (size_t i = 0; i < n; i++) {
 			struct child *c = cs[i];
@@ -466,7 +559,11 @@ int child_finish_all(struct child **cs, size_t n)
 		}
 		fds[nfds].fd = sigchld_pipe[0];
 		fds[nfds].events = POLLIN;
-		if (poll(fds, nfds + 1, next_wakeup_ms(cs, n, t)) < 0 && errno != EINTR)
+		wait_ms = next_wakeup_ms(cs, n, t);
+		if (watch_processes(cs, n, t, &next_watch) &&
+		    (wait_ms < 0 || wait_ms > PROCESS_WATCH_INTERVAL * 1000))
+			wait_ms = (int)(PROCESS_WATCH_INTERVAL * 1000);
+		if (poll(fds, nfds + 1, wait_ms) < 0 && errno != EINTR)
 			die("poll failed: %s", strerror(errno));
 		sigchld_drain();
 		for (size_t i = 0; i < n; i++)
@@ -521,8 +618,9 @@ char *child_describe(const struct child *c)
 	if (c->start_errno)
 		return xstrfmt("could not be started: %s", strerror(c->start_errno));
 	if (c->timed_out)
-		return xstrfmt("timed out after %.*f s", c->timeout == (int)c->timeout ? 0 : 1,
-			       c->timeout);
+		return xstrfmt("timed out after %.*f s%s", c->timeout == (int)c->timeout ? 0 : 1,
+			       c->timeout, c->at_process_limit ? ", having reached the process limit "
+			       "(a fork bomb?)" : "");
 	if (WIFEXITED(c->status))
 		return xstrfmt("exited with status %d", WEXITSTATUS(c->status));
 	if (WIFSIGNALED(c->status)) {

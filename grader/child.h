@@ -39,6 +39,7 @@ struct child {
 	int status;		/* the raw wait status */
 	int start_errno;	/* non-zero when the program could not be started */
 	bool timed_out;
+	bool at_process_limit;	/* while it ran, student code had all the processes it may */
 	bool running;
 	double started, deadline, kill_at, elapsed;
 };

@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "crreport.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +72,8 @@ static void judge(struct test_result *t, const char *status, json_t *test, doubl
 	char *messages = join_messages(json_object_get(test, "messages"));
 
 	t->seconds = json_real_value(json_object_get(test, "elapsed"));
-	if (timed_out) {
+	/* The runner's watchdog kills a test that outlived Criterion's own timer (runner.c). */
+	if (timed_out || sig == SIGKILL) {
 		t->status = TEST_TIMED_OUT;
 		t->message = xstrfmt("timed out after %.*f s (a deadlock, or a wait that never ends?)",
 				     timeout == (int)timeout ? 0 : 1, timeout);
@@ -104,12 +107,28 @@ static void judge(struct test_result *t, const char *status, json_t *test, doubl
 int crreport_read(const struct stage *st, const char *report_path, double timeout,
 		  const char *key, struct test_result *results, struct strbuf *err)
 {
+	struct strbuf text = STRBUF_INIT;
+	int rc;
+
+	if (read_file(report_path, &text)) {
+		sb_addf(err, "the test report is missing or unreadable (%s: %s)", report_path,
+			strerror(errno));
+		return -1;
+	}
+	rc = crreport_parse(st, text.buf, text.len, timeout, key, results, err);
+	sb_release(&text);
+	return rc;
+}
+
+int crreport_parse(const struct stage *st, const char *text, size_t len, double timeout,
+		   const char *key, struct test_result *results, struct strbuf *err)
+{
 	json_error_t jerr;
 	json_t *report, *suites, *suite;
 	size_t i;
 	int rc = -1;
 
-	report = json_load_file(report_path, 0, &jerr);
+	report = json_loadb(text, len, 0, &jerr);
 	if (!report) {
 		sb_addf(err, "the test report is missing or unreadable (%s)", jerr.text);
 		return -1;

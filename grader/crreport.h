@@ -40,6 +40,9 @@ struct test_result {
  */
 int crreport_read(const struct stage *st, const char *report_path, double timeout,
 		  const char *key, struct test_result *results, struct strbuf *err);
+/* crreport_read() of a report's text, len bytes, read by the caller. */
+int crreport_parse(const struct stage *st, const char *text, size_t len, double timeout,
+		   const char *key, struct test_result *results, struct strbuf *err);
 
 /* Sets results[0..st->ntests) to TEST_NOT_RUN with the stage's points. */
 void test_results_init(const struct stage *st, struct test_result *results);

@@ -126,6 +126,11 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 {
 	char *how;
 
+	if (c->timed_out && c->at_process_limit) {
+		sb_addf(note, "%s stopped the scenarios at the time limit of %g s, when the code had "
+			"reached the process limit: a fork bomb? ", tool, c->timeout);
+		return;
+	}
 	if (c->timed_out) {
 		sb_addf(note, "%s stopped the scenarios at the time limit of %g s: they never "
 			"finished, a deadlock? ", tool, c->timeout);
@@ -149,6 +154,8 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
  * that the writer was handed, which valgrind and the kit's runner keep from
  * the code they run.  Returns the descriptor, or -1 with errno set.
  */
+#define REPORT_MAX (64 << 20)	/* bytes of a report read: far more than any honest one */
+
 static int open_report(const char *path)
 {
 	return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -208,12 +215,18 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 	struct vg_report r = { 0 };
 	struct strbuf err = STRBUF_INIT;
 
+	struct strbuf xml = STRBUF_INIT;
+
+	/* By the descriptor: whatever student code renamed over the file's name. */
 	if (d->child.pass_fd < 0)
 		sb_addf(note, "%s could not be given a report file. ", name);
-	else if (vgxml_parse_file(&r, d->xml, &err))
-		sb_addf(note, "%s's report could not be read (%s). ", name, sb_str(&err));
+	else if (read_fd(d->child.pass_fd, &xml, REPORT_MAX) ||
+		 vgxml_parse(&r, xml.buf, xml.len, &err))
+		sb_addf(note, "%s's report could not be read (%s). ", name,
+			err.len ? sb_str(&err) : strerror(errno));
 	else
 		findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
+	sb_release(&xml);
 	if (!scenarios_finished(&d->child, d->key_env))
 		scenarios_note(note, &d->child, name);
 	else if (r.truncated || !r.tool) {
@@ -295,6 +308,18 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	free(t->key_env);
 }
 
+/*
+ * Criterion's runner gives up, without a report, when it cannot fork a
+ * test's process; it says so last.  Code under test could print the same
+ * line, but only when it has no report either.
+ */
+static bool runner_out_of_processes(const struct child *c)
+{
+	return c->at_process_limit ||
+	       (c->out.buf && strstr(c->out.buf, "Could not spawn test instance: Resource "
+					     "temporarily unavailable"));
+}
+
 /* A test that timed out: where were its threads?  (gdb's capture, if any) */
 static void explain_timeout(struct test_result *t, const char *diag, const struct stage_result *res)
 {
@@ -329,7 +354,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
 			       "--always-succeed", "--ascii", NULL };
 	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
-	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT, text = STRBUF_INIT;
 
 	tests.argv = sandboxed;
 	tests.dir = dir;
@@ -363,8 +388,13 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	progress_done(o);
 
 	res->t_tests = tests.elapsed;
-	if (!crreport_read(st, report, st->test_timeout * o->timeout_scale, handshake_key(key_env),
-			   res->tests, &err)) {
+	/* By the descriptor: whatever student code renamed over the file's name. */
+	if (tests.pass_fd >= 0 && read_fd(tests.pass_fd, &text, REPORT_MAX))
+		sb_addf(&err, "the test report is unreadable (%s)", strerror(errno));
+	else if (tests.pass_fd < 0)
+		sb_adds(&err, "the test report could not be created");
+	if (!err.len && !crreport_parse(st, text.buf, text.len, st->test_timeout * o->timeout_scale,
+					handshake_key(key_env), res->tests, &err)) {
 		/* Messages name the kit's test files: show them from the kit's root. */
 		char *prefix = xstrfmt("%s/", o->kit);
 
@@ -383,7 +413,13 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		char *how = child_describe(&tests);
 
 		/* No report, no points: a test never passes by default. */
-		res->problem = xstrfmt("no test results: %s; the test runner %s", sb_str(&err), how);
+		if (runner_out_of_processes(&tests))
+			res->problem = xstrfmt("no test results: the test runner could not start a "
+					       "test's process, since the code had reached the process "
+					       "limit (a fork bomb?); the runner %s", how);
+		else
+			res->problem = xstrfmt("no test results: %s; the test runner %s", sb_str(&err),
+					       how);
 		for (size_t i = 0; i < st->ntests; i++)
 			res->tests[i].message = xstrdup("not run: the test runner gave no result");
 		free(how);
@@ -409,6 +445,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	sandbox_free_argv(sandboxed);
 	sb_release(&err);
 	sb_release(&note);
+	sb_release(&text);
 	free(helper_dir);
 	free(report);
 	free(timeout_env);

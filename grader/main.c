@@ -326,9 +326,17 @@ int main(int argc, char **argv)
 
 	if (sandbox_init(&sandbox, sandbox_mode, &err))
 		die("%s", sb_str(&err));
+	if (sandbox.mode == SANDBOX_FALLBACK && !sandbox.switch_user)
+		warn("no bubblewrap: student code runs as you and can read and change your files "
+		     "(see docs/security.md)");
+	else if (sandbox.mode == SANDBOX_FALLBACK && !sandbox.private_mounts)
+		warn("no bubblewrap and no mount namespace: student code can read the kit, write in "
+		     "/tmp and reach the network (see docs/security.md)");
 	/* Nothing of the kit (solutions, hidden tests) nor of other submissions. */
 	sandbox_hide(&sandbox, kit);
 	sandbox_hide(&sandbox, sub);
+	/* Nor your files, where bubblewrap runs it as you. */
+	sandbox_hide_home(&sandbox, (const char *const[]){ o.cc, "valgrind", "gdb", "bwrap", NULL });
 	o.sandbox = &sandbox;
 	run.sandbox = sandbox_mode_name(sandbox.mode);
 

@@ -102,7 +102,7 @@ int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 		sb->max_processes += count_processes(geteuid());
 	if (!strcmp(want, "fallback")) {
 		sb->mode = SANDBOX_FALLBACK;
-		sb->hide_by_mount = mount_namespace_works();
+		sb->private_mounts = mount_namespace_works();
 		return 0;
 	}
 	if (strcmp(want, "auto") && strcmp(want, "bwrap")) {
@@ -118,7 +118,7 @@ int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 		return -1;
 	}
 	sb->mode = SANDBOX_FALLBACK;
-	sb->hide_by_mount = mount_namespace_works();
+	sb->private_mounts = mount_namespace_works();
 	return 0;
 }
 
@@ -126,7 +126,7 @@ int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 static bool mount_namespace_works(void)
 {
 	static const char *const probe[] = { "true", NULL };
-	struct sandbox trial = { .mode = SANDBOX_FALLBACK, .hide_by_mount = true };
+	struct sandbox trial = { .mode = SANDBOX_FALLBACK, .private_mounts = true };
 	struct child c = CHILD_INIT;
 	bool ok;
 
@@ -139,6 +139,17 @@ static bool mount_namespace_works(void)
 	ok = !child_run(&c) && child_ok(&c);
 	child_release(&c);
 	return ok;
+}
+
+bool sandbox_at_process_limit(const struct sandbox *sb)
+{
+	unsigned long n;
+
+	if (sb->mode == SANDBOX_NONE || !sb->max_processes)
+		return false;
+	n = count_processes(sb->switch_user ? sb->uid : geteuid());
+	/* Some of a bomb's processes are always between exit and the next fork. */
+	return n + n / 16 >= sb->max_processes;
 }
 
 void sandbox_release(struct sandbox *sb)
@@ -176,6 +187,28 @@ void sandbox_hide(struct sandbox *sb, const char *dir)
 	sb->nhidden = k;
 	ALLOC_GROW(sb->hidden, sb->nhidden + 1, sb->hidden_alloc);
 	sb->hidden[sb->nhidden++] = xstrdup(dir);
+}
+
+void sandbox_hide_home(struct sandbox *sb, const char *const *tools)
+{
+	const char *home = getenv("HOME");
+	char *real = home && *home ? real_path(home) : NULL;
+
+	for (size_t i = 0; real && tools[i]; i++) {
+		char *path = find_in_path(tools[i]);
+		char *tool = path ? real_path(path) : NULL;
+
+		/* A compiler of your own in ~/.local/bin must stay in sight. */
+		if (tool && is_within(tool, real)) {
+			free(real);
+			real = NULL;
+		}
+		free(tool);
+		free(path);
+	}
+	if (real)
+		sandbox_hide(sb, real);
+	free(real);
 }
 
 static uid_t chown_uid;

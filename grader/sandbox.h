@@ -21,7 +21,7 @@ enum sandbox_mode {
 struct sandbox {
 	enum sandbox_mode mode;
 	bool switch_user;	/* run as uid/gid instead of the grader's user */
-	bool hide_by_mount;	/* fallback: hide the directories in a mount namespace */
+	bool private_mounts;	/* fallback as root: mount and network namespaces (see child.c) */
 	uid_t uid;
 	gid_t gid;
 	unsigned long max_processes;	/* RLIMIT_NPROC for student code */
@@ -43,9 +43,19 @@ struct sandbox {
  */
 int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err);
 void sandbox_release(struct sandbox *sb);
+/*
+ * Whether the user that student code runs as has (nearly) as many
+ * processes as RLIMIT_NPROC allows it: a fork bomb.  Scans /proc.
+ */
+bool sandbox_at_process_limit(const struct sandbox *sb);
 
 /* Hides a directory (and what is below it) from the student's code. */
 void sandbox_hide(struct sandbox *sb, const char *dir);
+/*
+ * Hides $HOME, unless one of the NULL-terminated `tools` that grading
+ * runs (found in PATH) is in it.
+ */
+void sandbox_hide_home(struct sandbox *sb, const char *const *tools);
 
 /*
  * Makes `dir` (a stage's scratch directory, and everything in it) writable

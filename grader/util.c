@@ -181,32 +181,40 @@ int read_file(const char *path, struct strbuf *sb)
 	return 0;
 }
 
+int read_fd(int fd, struct strbuf *sb, size_t max)
+{
+	char chunk[8192];
+	off_t at = 0;
+	ssize_t n;
+
+	while (sb->len < max && (n = pread(fd, chunk, sizeof(chunk), at)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		sb_add(sb, chunk, (size_t)n);
+		at += n;
+	}
+	if (!sb->buf)
+		sb_add(sb, "", 0);
+	return 0;
+}
+
 int read_file_untrusted(const char *path, struct strbuf *sb, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	char chunk[8192];
-	ssize_t n;
+	int rc = -1;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		errno = EINVAL;
-		return -1;
-	}
-	while (sb->len < max && (n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		sb_add(sb, chunk, (size_t)n);
-	}
+	else
+		rc = read_fd(fd, sb, max);
 	close(fd);
-	if (!sb->buf)
-		sb_add(sb, "", 0);
-	return 0;
+	return rc;
 }
 
 int write_file(const char *path, const char *data, size_t len)

@@ -53,6 +53,12 @@ int read_file(const char *path, struct strbuf *sb);
  * max bytes of it.  Returns 0, or -1 with errno set.
  */
 int read_file_untrusted(const char *path, struct strbuf *sb, size_t max);
+/*
+ * Reads the regular file open at fd from its start, at most about max
+ * bytes, into sb, whatever name the file has now.  Returns 0, or -1 with
+ * errno set.
+ */
+int read_fd(int fd, struct strbuf *sb, size_t max);
 /* Writes len bytes to path (created or truncated). Returns 0, or -1 with errno. */
 int write_file(const char *path, const char *data, size_t len);
 /* Copies a regular file. Returns 0, or -1 with errno set. */

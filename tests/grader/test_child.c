@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "child.h"
@@ -151,4 +152,47 @@ Test(child, several_children_at_once_each_with_its_own_limit)
 	cr_assert_str_eq(sb_str(&b.out), "done\n");
 	child_release(&a);
 	child_release(&b);
+}
+
+/* A sandbox whose user (ours) may have `max` processes. */
+static struct sandbox own_user_may_have(unsigned long max)
+{
+	return (struct sandbox){ .mode = SANDBOX_FALLBACK, .max_processes = max };
+}
+
+Test(child, a_fork_bomb_is_named_as_such)
+{
+	/* This process alone is at a limit of 1: all a bomb could do. */
+	struct sandbox sb = own_user_may_have(1);
+	struct child c = CHILD_INIT;
+	char *how;
+
+	c.sandbox = &sb;
+	run(&c, "exec sleep 30", 0.5);
+	cr_assert(c.timed_out);
+	cr_assert(c.at_process_limit);
+	how = child_describe(&c);
+	cr_assert(strstr(how, "process limit"), "%s", how);
+	free(how);
+	child_release(&c);
+}
+
+Test(child, an_ordinary_timeout_is_not_a_fork_bomb)
+{
+	struct rlimit now;
+	struct sandbox sb;
+	struct child c = CHILD_INIT;
+	char *how;
+
+	/* As many as we may have now: a limit the child may set for itself. */
+	cr_assert_eq(getrlimit(RLIMIT_NPROC, &now), 0);
+	sb = own_user_may_have(now.rlim_max == RLIM_INFINITY ? 1UL << 20 : now.rlim_max);
+	c.sandbox = &sb;
+	run(&c, "exec sleep 30", 0.5);
+	cr_assert(c.timed_out);
+	cr_assert_not(c.at_process_limit);
+	how = child_describe(&c);
+	cr_assert_str_eq(how, "timed out after 0.5 s");
+	free(how);
+	child_release(&c);
 }

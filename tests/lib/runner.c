@@ -3,8 +3,11 @@
 #include <criterion/criterion.h>
 #include <criterion/internal/ordered-set.h>
 #include <criterion/output.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +16,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handshake.h"
 
-/* ---- a worker proves that its test ended (see handshake.h) ---- */
+/* ---- in a worker: around each test ---- */
 
 /*
  * Criterion's table of tests, as the linker gathered it: a worker, which
@@ -26,27 +30,89 @@
 extern struct criterion_test *__start_cr_tst[] __attribute__((weak));
 extern struct criterion_test *__stop_cr_tst[] __attribute__((weak));
 
+/* The current test's fields as its source declared them, before the runner's changes. */
+static const struct criterion_test_extra_data *declared(void)
+{
+	const struct criterion_test *cur = criterion_current_test;
+
+	for (struct criterion_test **t = __start_cr_tst; t < __stop_cr_tst; t++)
+		if (*t && !strcmp((*t)->name, cur->name) && !strcmp((*t)->category, cur->category))
+			return (*t)->data;
+	return NULL;
+}
+
+/*
+ * Criterion ends a test at its limit with a signal that the test's own
+ * process handles, and code under test that blocks it would run forever,
+ * taking the whole stage's results with it.  So a thread of the worker,
+ * with every signal blocked, kills the process a little after the limit:
+ * the runner then reports the test as killed by SIGKILL, which the grader
+ * counts as timed out.
+ */
+#define WATCHDOG_GRACE 1.0	/* seconds after the limit, for Criterion's own timer */
+
+static struct timespec watchdog_at;
+
+static void *watchdog(void *unused)
+{
+	(void)unused;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &watchdog_at, NULL) == EINTR)
+		;
+	kill(getpid(), SIGKILL);
+	return NULL;
+}
+
+static void start_watchdog(double limit)
+{
+	int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+	sigset_t all, old;
+	pthread_t thread;
+	double at;
+
+	if (limit <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &watchdog_at);
+	at = (double)watchdog_at.tv_sec + watchdog_at.tv_nsec / 1e9 + limit + WATCHDOG_GRACE;
+	watchdog_at.tv_sec = (time_t)at;
+	watchdog_at.tv_nsec = (long)((at - (double)(time_t)at) * 1e9);
+	/* libc's own, not a test's -Wl,--wrap=pthread_create that counts the student's threads */
+	*(void **)&create = dlsym(RTLD_DEFAULT, "pthread_create");
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (create && !create(&thread, NULL, watchdog, NULL))
+		pthread_detach(thread);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Every test's .init, set by the runner: the watchdog, then the test's own .init. */
+static void test_started(void)
+{
+	const struct criterion_test_extra_data *own = declared();
+
+	start_watchdog(criterion_current_test->data->timeout);
+	if (own && own->init)
+		own->init();
+}
+
+/* A worker proves that its test ended: see handshake.h. */
 static char run_key[HANDSHAKE_KEY_MAX + 1];
 static int finished_code;	/* the status to exit with, once the test is over */
 
 /*
- * Every test's .fini, set by the runner: Criterion calls it after the test's
- * body, whether its assertions held or not, and never when the body ends
- * the process.  It runs the test's own .fini first, so that code under test
- * that a .fini calls cannot end the process unnoticed either.
+ * Every test's .fini, set by the runner when the grader gave a key:
+ * Criterion calls it after the test's body, whether its assertions held or
+ * not, and never when the body ends the process.  It runs the test's own
+ * .fini first, so that code under test that a .fini calls cannot end the
+ * process unnoticed either.
  */
 static void test_finished(void)
 {
-	const struct criterion_test *cur = criterion_current_test;
+	const struct criterion_test_extra_data *own = declared();
 
-	for (struct criterion_test **t = __start_cr_tst; t < __stop_cr_tst; t++) {
-		if (*t && !strcmp((*t)->name, cur->name) && !strcmp((*t)->category, cur->category)) {
-			if ((*t)->data->fini)
-				(*t)->data->fini();
-			break;
-		}
-	}
-	finished_code = handshake_code(run_key, cur->category, cur->name);
+	if (own && own->fini)
+		own->fini();
+	finished_code = handshake_code(run_key, criterion_current_test->category,
+				       criterion_current_test->name);
 }
 
 /* The worker's last act, after Criterion has reported the test's end. */
@@ -75,19 +141,24 @@ static void worker_take_key(void)
  * time limit that a test declares; a test that declares none may run
  * forever.  The grader therefore passes the stage's limit in
  * RACECOURSE_TEST_TIMEOUT and every test without a limit of its own gets
- * it.  With a key, every test also gets test_finished() as its .fini: the
- * workers see these fields as the runner set them.
+ * it.  Every test also gets test_started() as its .init and, with a key,
+ * test_finished() as its .fini: the workers see these fields as the runner
+ * set them.
  */
 static void prepare_tests(struct criterion_test_set *set)
 {
 	const char *env = getenv("RACECOURSE_TEST_TIMEOUT");
 	double limit = env ? strtod(env, NULL) : 0;
-	bool handshake = getenv(HANDSHAKE_ENV) && __start_cr_tst;
+	bool handshake = getenv(HANDSHAKE_ENV) != NULL;
 
 	FOREACH_SET(struct criterion_suite_set *s, set->suites) {
 		FOREACH_SET(struct criterion_test *t, s->tests) {
 			if (limit > 0 && t->data->timeout <= 0)
 				t->data->timeout = limit;
+			/* Without the table, a worker could not run the test's own fixtures. */
+			if (!__start_cr_tst)
+				continue;
+			t->data->init = test_started;
 			if (handshake)
 				t->data->fini = test_finished;
 		}
