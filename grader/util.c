@@ -290,36 +290,45 @@ int mkdir_p(const char *path)
 	return rc;
 }
 
-int remove_tree(const char *path)
+/*
+ * Removes `name` in the directory open at `parent`, never following a
+ * symbolic link: what a submission leaves may point anywhere, and may even
+ * change while we look.
+ */
+static int remove_at(int parent, const char *name)
 {
-	struct stat st;
-	DIR *dir;
 	struct dirent *e;
-	int rc = 0;
+	DIR *dir;
+	int fd, rc = 0;
 
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	/* A submission may have left a directory without write permission. */
-	chmod(path, 0700);
-	dir = opendir(path);
-	if (!dir)
+	if (!unlinkat(parent, name, 0) || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
 		return -1;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* A submission may have left a directory without write permission. */
+	fchmod(fd, 0700);
+	if (!(dir = fdopendir(fd))) {
+		close(fd);
+		return -1;
+	}
 	while ((e = readdir(dir))) {
-		char *child;
-
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		child = xstrfmt("%s/%s", path, e->d_name);
-		if (remove_tree(child))
+		if (remove_at(dirfd(dir), e->d_name))
 			rc = -1;
-		free(child);
 	}
 	closedir(dir);
-	if (rmdir(path))
+	if (unlinkat(parent, name, AT_REMOVEDIR))
 		rc = -1;
 	return rc;
+}
+
+int remove_tree(const char *path)
+{
+	return remove_at(AT_FDCWD, path);
 }
 
 char *real_path(const char *path)
