@@ -213,6 +213,7 @@ void site_release(struct site *s)
 	free(s->function);
 	free(s->text);
 	free(s->thread_origin);
+	free(s->locks);
 }
 
 /* The variable the error is about, when valgrind says. */

@@ -26,6 +26,7 @@ struct site {
 	char *text;		/* the source line, when it is the student's */
 	int thread;		/* the thread, or 0 */
 	char *thread_origin;	/* where that thread was created, "scenarios.c:40", or NULL */
+	char *locks;		/* the locks its thread held there, "none", or NULL: unknown */
 	bool student;		/* in the student's file */
 };
 

@@ -14,6 +14,7 @@
 
 #include "../tests/lib/handshake.h"
 #include "build.h"
+#include "hglocks.h"
 #include "child.h"
 #include "stacks.h"
 #include "tsan.h"
@@ -172,19 +173,24 @@ struct detector_run {
 	const char *env[2];
 };
 
+/* A detector's run: its report is XML, or with `text_log` valgrind's text log. */
 static void detector_setup(struct detector_run *d, const struct grade_options *o, const char *dir,
-			   const char *tool, unsigned flag)
+			   const char *tool, unsigned flag, bool text_log)
 {
 	const char **a = d->argv;
 
 	d->tool = tool;
 	d->flag = flag;
-	d->xml = xstrfmt("%s.%s.xml", dir, tool);
+	d->xml = xstrfmt("%s.%s.%s", dir, tool, text_log ? "log" : "xml");
 	*a++ = "valgrind";
 	*a++ = flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd";
 	*a++ = "-q";
-	*a++ = "--xml=yes";
-	*a++ = "--xml-fd=3";
+	if (text_log) {
+		*a++ = "--log-fd=3";
+	} else {
+		*a++ = "--xml=yes";
+		*a++ = "--xml-fd=3";
+	}
 	*a++ = "--num-callers=30";
 	/* A process the student's code forks must not write into this report. */
 	*a++ = "--child-silent-after-fork=yes";
@@ -205,6 +211,16 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->env[0] = d->key_env;
 	d->env[1] = NULL;
 	d->child.env = d->env;
+}
+
+static void detector_release(struct detector_run *d)
+{
+	if (d->child.pass_fd >= 0)
+		close(d->child.pass_fd);
+	child_release(&d->child);
+	sandbox_free_argv(d->sandboxed);
+	free(d->xml);
+	free(d->key_env);
 }
 
 /* Reads what one detector reported and says why it could not vouch, if so. */
@@ -234,12 +250,40 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 	}
 	vg_report_release(&r);
 	sb_release(&err);
-	if (d->child.pass_fd >= 0)
-		close(d->child.pass_fd);
-	child_release(&d->child);
-	sandbox_free_argv(d->sandboxed);
-	free(d->xml);
-	free(d->key_env);
+	detector_release(d);
+}
+
+/*
+ * Helgrind's XML leaves out the locks each thread held at a race's
+ * accesses; its text log has them.  When Helgrind found races, one more
+ * run of it with a text log gives their sites the locks (see hglocks.h).
+ * Only the sites it finds again get them: a race's two threads may meet
+ * differently in this run.
+ */
+static void add_locks_held(struct stage_result *res, const struct grade_options *o, const char *dir)
+{
+	struct detector_run d;
+	struct strbuf log = STRBUF_INIT;
+	bool races = false;
+
+	for (size_t i = 0; i < res->findings.n; i++)
+		if (res->findings.v[i].kind == FINDING_RACE &&
+		    (res->findings.v[i].tools & TOOL_HELGRIND))
+			races = true;
+	if (!races)
+		return;
+	detector_setup(&d, o, dir, "helgrind", TOOL_HELGRIND, true);
+	if (d.child.pass_fd >= 0 && !child_run(&d.child) &&
+	    scenarios_finished(&d.child, d.key_env) && !read_fd(d.child.pass_fd, &log, REPORT_MAX)) {
+		struct hg_locks locks;
+
+		hglocks_parse(&locks, log.buf);
+		hglocks_apply(&locks, &res->findings);
+		hglocks_release(&locks);
+	}
+	res->t_helgrind += d.child.elapsed;
+	sb_release(&log);
+	detector_release(&d);
 }
 
 /*
@@ -375,9 +419,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 			running[n++] = &tsan.child;
 	} else if (st->race_free_points && o->tools) {
 		if (o->tools & TOOL_HELGRIND)
-			detector_setup(&dets[ndets++], o, dir, "helgrind", TOOL_HELGRIND);
+			detector_setup(&dets[ndets++], o, dir, "helgrind", TOOL_HELGRIND, false);
 		if (o->tools & TOOL_DRD)
-			detector_setup(&dets[ndets++], o, dir, "drd", TOOL_DRD);
+			detector_setup(&dets[ndets++], o, dir, "drd", TOOL_DRD, false);
 		for (size_t i = 0; i < ndets; i++)
 			if (dets[i].child.pass_fd >= 0 && !child_start(&dets[i].child))
 				running[n++] = &dets[i].child;
@@ -431,6 +475,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 			res->t_drd = dets[i].child.elapsed;
 		detector_collect(res, &dets[i], helper_dir, &note);
 	}
+	if (ndets)
+		add_locks_held(res, o, dir);
 	if (fast)
 		tsan_collect(res, &tsan, dir, helper_dir, &note);
 	else if (st->race_free_points && !o->tools)

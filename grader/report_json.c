@@ -69,6 +69,8 @@ static json_t *site_json(const struct site *s)
 		json_object_set_new(j, "thread", json_integer(s->thread));
 	if (s->thread_origin)
 		json_object_set_new(j, "thread_created_at", json_string(s->thread_origin));
+	if (s->locks)
+		json_object_set_new(j, "locks_held", json_text(s->locks));
 	return j;
 }
 

@@ -45,6 +45,8 @@ static void print_site(FILE *out, const struct site *s, const struct stage_resul
 	fprintf(out, "      %s", s->label);
 	if (s->thread_origin)
 		fprintf(out, " (created at %s)", s->thread_origin);
+	if (s->locks)
+		fprintf(out, ", holding %s", strcmp(s->locks, "none") ? s->locks : "no lock");
 	fprintf(out, "\n        %s%s:%d%s", st->bold, s->file, s->line, st->off);
 	if (s->function)
 		fprintf(out, " in %s()", s->function);
