@@ -390,16 +390,62 @@ static void add_site(struct finding *nf, size_t *alloc, const struct tstack *s, 
 		nf->nsites++;
 }
 
+/* Lock "M0" (id, n bytes) of a report, by where it says the lock was created. */
+static char *lock_name(const struct tblock *b, const char *id, size_t n, const char *helper_dir)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const char *label = b->stacks[i].label;
+		const struct tframe *fr;
+
+		/* "Mutex M0 (0x7b0c00000000) created at:" */
+		if (!label || !starts_with(label, "Mutex ") || strncmp(label + 6, id, n) ||
+		    !starts_with(label + 6 + n, " (0x"))
+			continue;
+		fr = first_sourced(&b->stacks[i], helper_dir);
+		if (fr)
+			return xstrfmt("the lock first used at %s:%d", base_name(fr->file), fr->line);
+	}
+	return xstrdup("a lock");
+}
+
+/*
+ * The locks a thread held at an access, as its label's "(mutexes: write
+ * M0, read M1)" says, in the words of Helgrind's sites: "none" when it
+ * does not say.
+ */
+static char *locks_held(const char *label, const struct tblock *b, const char *helper_dir)
+{
+	const char *m = strstr(label, "(mutexes: "), *end;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!m)
+		return xstrdup("none");
+	end = strchr(m, ')');
+	for (m += 10; (m = strchr(m, 'M')) && (!end || m < end);) {
+		size_t n = 1 + strspn(m + 1, "0123456789");
+		char *name = lock_name(b, m, n, helper_dir);
+
+		sb_addf(&sb, "%s%s", sb.len ? ", " : "", name);
+		free(name);
+		m += n;
+	}
+	return sb.len ? sb_detach(&sb) : xstrdup("a lock");
+}
+
 static void race_sites(struct finding *nf, size_t *alloc, const struct tblock *b,
 		       const struct source *srcs, size_t nsrcs, const char *helper_dir)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		const struct tstack *s = &b->stacks[i];
+		size_t before = nf->nsites;
 		bool is_main;
 
-		if (is_access(s->label))
-			add_site(nf, alloc, s, access_label(s->label), thread_in(s->label, &is_main),
-				 b, srcs, nsrcs, helper_dir);
+		if (!is_access(s->label))
+			continue;
+		add_site(nf, alloc, s, access_label(s->label), thread_in(s->label, &is_main), b,
+			 srcs, nsrcs, helper_dir);
+		if (nf->nsites > before)
+			nf->sites[before].locks = locks_held(s->label, b, helper_dir);
 	}
 }
 

@@ -430,3 +430,22 @@ Test(tsan, garbage)
 		findings_release(&f);
 	}
 }
+
+/* The same program as Helgrind's text-log fixture: one side of each race holds locks. */
+Test(tsan, each_access_with_the_locks_its_thread_held)
+{
+	struct source prog = { .name = "r2.c", .display = "r2.c", .staged = "/tmp/lh/r2.c" };
+	struct findings f = { 0 };
+	const struct finding *global, *heap;
+
+	add(&f, "tsan-locks.txt", &prog, HELPERS);
+	global = find(&f, FINDING_RACE, 32);
+	heap = find(&f, FINDING_RACE, 33);
+	cr_assert(global && heap, "the two races");
+	cr_assert_eq(global->nsites, 2);
+	cr_assert_str_eq(global->sites[0].locks, "none");
+	cr_assert_str_eq(global->sites[1].locks, "the lock first used at r2.c:17");
+	cr_assert_str_eq(heap->sites[1].locks,
+			 "the lock first used at r2.c:42, the lock first used at r2.c:17");
+	findings_release(&f);
+}
