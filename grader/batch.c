@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -772,6 +773,27 @@ out:
 	return finished;
 }
 
+/*
+ * " (163 s; 311 s of CPU, 96% of 2 cores)": how well the run used the
+ * machine.  The CPU time is every grading's, since the workers and all
+ * they started have been waited for.
+ */
+static void print_times(double wall)
+{
+	struct rusage ru;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	double cpu;
+
+	printf(" (%.0f s", wall);
+	if (!getrusage(RUSAGE_CHILDREN, &ru) && wall > 0 && cores > 0) {
+		cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		printf("; %.0f s of CPU, %.0f%% of %ld core%s", cpu, 100 * cpu / (wall * (double)cores),
+		       cores, cores == 1 ? "" : "s");
+	}
+	printf(")\n");
+}
+
 /* A worker: grades the next submission not yet taken, until none is left. */
 static void worker_main(struct batch *b)
 {
@@ -1191,8 +1213,8 @@ int batch_main(int argc, char **argv)
 		printf(", %zu broken archive%s", nbroken, nbroken == 1 ? "" : "s");
 	if (nfailed)
 		printf(", %zu could not be graded", nfailed);
-	printf(" (%.0f s)\ngradebook: %s/gradebook.csv\nreport: %s/report.html\n",
-	       now() - started, b.out, b.out);
+	print_times(now() - started);
+	printf("gradebook: %s/gradebook.csv\nreport: %s/report.html\n", b.out, b.out);
 	if (nfailed)
 		rc = 1;
 

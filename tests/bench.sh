@@ -1,6 +1,7 @@
 #!/bin/sh
-# make bench: grading times per stage, then the stages' own throughput benchmarks
-# (tests/<stage>/bench_*.c, linked with the stage's reference solution).
+# make bench: grading times per stage, the stages' own throughput benchmarks
+# (tests/<stage>/bench_*.c, linked with the stage's reference solution), then the
+# time to grade the hostile corpus.
 set -eu
 cd "$(dirname "$0")/.."
 ./build/tests/bench $(grader/racecourse --list)
@@ -13,3 +14,8 @@ for prog in tests/*/bench_*.c; do
 		-o "$bin" "$prog" solutions/"$stage"/*.c
 	"$bin"
 done
+
+# The time to grade the whole hostile corpus, in every mode this user can run.
+echo
+echo "The hostile corpus (tests/hostile.sh):"
+sh tests/hostile.sh | grep '^hostile:' || true
