@@ -254,7 +254,8 @@ exec_child(const struct child *c, const char *path, char **envp, int out_fd, int
 		goto fail;
 	if (c->dir && chdir(c->dir))
 		goto fail;
-	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE && contain(c->sandbox, !c->no_memory_limit, c->dir))
+	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE &&
+	    contain(c->sandbox, !c->no_memory_limit, c->dir))
 		goto fail;
 	execve(path, (char *const *)c->argv, envp);
 fail:

@@ -5,8 +5,9 @@
 #include "crreport.h"
 
 static struct stage_test demo_tests[] = {
-	{ "s/pass", 1, 0, false }, { "s/fail", 2, 1, false }, { "s/hang", 1, 0, false }, { "s/segv", 1, 0, false },
-	{ "s/exits", 1, 0, false }, { "t/two", 1, 0, false }, { "s/two", 1, 0, false }, { "s/quote", 1, 0, false },
+	{ "s/pass", 1, 0, false }, { "s/fail", 2, 1, false }, { "s/hang", 1, 0, false },
+	{ "s/segv", 1, 0, false }, { "s/exits", 1, 0, false }, { "t/two", 1, 0, false },
+	{ "s/two", 1, 0, false }, { "s/quote", 1, 0, false },
 };
 
 static struct stage demo = {
