@@ -122,10 +122,37 @@ static bool scenarios_finished(const struct child *c, const char *key_env)
 	       WEXITSTATUS(c->status) == handshake_code(handshake_key(key_env), "scenarios", NULL);
 }
 
+/*
+ * The line in which valgrind says that it failed itself (an assertion of
+ * the tool, a fatal error at startup), or NULL: then the scenarios' early
+ * end is not the code's doing.  Sets *len to the line's length.
+ */
+static const char *tool_failure(const struct child *c, int *len)
+{
+	static const char *const marks[] = {
+		"Assertion '", "Fatal error at startup", "the 'impossible' happened",
+	};
+	const char *out = c->out.buf;
+
+	for (size_t i = 0; out && i < sizeof(marks) / sizeof(*marks); i++) {
+		const char *hit = strstr(out, marks[i]), *start;
+
+		if (!hit)
+			continue;
+		for (start = hit; start > out && start[-1] != '\n'; start--)
+			;
+		*len = (int)strcspn(start, "\n");
+		return start;
+	}
+	return NULL;
+}
+
 /* Why scenarios that did not finish could not be vouched for, in note. */
 static void scenarios_note(struct strbuf *note, const struct child *c, const char *tool)
 {
+	const char *failure;
 	char *how;
+	int len;
 
 	if (c->timed_out && c->at_process_limit) {
 		sb_addf(note, "%s stopped the scenarios at the time limit of %g s, when the code had "
@@ -135,6 +162,12 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 	if (c->timed_out) {
 		sb_addf(note, "%s stopped the scenarios at the time limit of %g s: they never "
 			"finished, a deadlock? ", tool, c->timeout);
+		return;
+	}
+	if (!c->start_errno && (failure = tool_failure(c, &len))) {
+		sb_addf(note, "%s itself failed (it said \"%.*s\"): a problem of the tool or of this "
+			"machine, not of the code, but %s could not check it. ", tool, len, failure,
+			tool);
 		return;
 	}
 	if (!c->start_errno && WIFEXITED(c->status)) {
