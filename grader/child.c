@@ -99,30 +99,55 @@ static void sigchld_drain(void)
 
 /* ---- starting ---- */
 
-/* The environment for the child: ours, with c->env set over it. */
+/* Whether entry ("NAME=value") sets the variable that ours ("NAME=...") does. */
+static bool same_name(const char *entry, const char *ours)
+{
+	const char *eq = strchr(ours, '=');
+	size_t namelen = eq ? (size_t)(eq - ours) : strlen(ours);
+
+	return !strncmp(entry, ours, namelen) && entry[namelen] == '=';
+}
+
+/*
+ * The environment for the child: ours, with c->env set over it.  Student
+ * code gets TMPDIR=/tmp, where each sandbox lets it write: the grader's
+ * own TMPDIR may be a folder its user cannot reach, or one the sandbox
+ * hides, and valgrind gives up without a temporary folder.
+ */
 static char **build_env(const struct child *c)
 {
-	size_t n = 0, extra = 0, k = 0;
+	static const char *const sandboxed[] = { "TMPDIR=/tmp", NULL };
+	const char *const *forced = c->sandbox && c->sandbox->mode != SANDBOX_NONE ? sandboxed : NULL;
+	size_t n = 0, extra = 0, nforced = 0, k = 0;
 	char **envp;
 
 	while (environ[n])
 		n++;
 	while (c->env && c->env[extra])
 		extra++;
-	envp = xcalloc(n + extra + 1, sizeof(*envp));
+	while (forced && forced[nforced])
+		nforced++;
+	envp = xcalloc(n + extra + nforced + 1, sizeof(*envp));
 	for (size_t i = 0; i < n; i++) {
 		bool overridden = false;
-		const char *eq = strchr(environ[i], '=');
-		size_t namelen = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
 
 		for (size_t j = 0; j < extra; j++)
-			if (!strncmp(c->env[j], environ[i], namelen) && c->env[j][namelen] == '=')
-				overridden = true;
+			overridden |= same_name(c->env[j], environ[i]);
+		for (size_t j = 0; j < nforced; j++)
+			overridden |= same_name(forced[j], environ[i]);
 		if (!overridden)
 			envp[k++] = environ[i];
 	}
-	for (size_t j = 0; j < extra; j++)
-		envp[k++] = (char *)c->env[j];
+	for (size_t j = 0; j < extra; j++) {
+		bool overridden = false;
+
+		for (size_t f = 0; f < nforced; f++)
+			overridden |= same_name(forced[f], c->env[j]);
+		if (!overridden)
+			envp[k++] = (char *)c->env[j];
+	}
+	for (size_t j = 0; j < nforced; j++)
+		envp[k++] = (char *)forced[j];
 	envp[k] = NULL;
 	return envp;
 }

@@ -262,9 +262,7 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 {
 	const char *name = d->flag == TOOL_HELGRIND ? "Helgrind" : "DRD";
 	struct vg_report r = { 0 };
-	struct strbuf err = STRBUF_INIT;
-
-	struct strbuf xml = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, xml = STRBUF_INIT;
 
 	/* By the descriptor: whatever student code renamed over the file's name. */
 	if (d->child.pass_fd < 0)

@@ -186,6 +186,25 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* Whether others may pass through dir and every folder above it. */
+static bool open_to_others(const char *dir)
+{
+	char *path = real_path(dir), *slash;
+	bool open = path != NULL;
+
+	while (open && *path) {
+		struct stat st;
+
+		open = !stat(path, &st) && (st.st_mode & S_IXOTH);
+		slash = strrchr(path, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	free(path);
+	return open;
+}
+
 static unsigned long random_seed(void)
 {
 	struct timespec ts;
@@ -217,6 +236,7 @@ int main(int argc, char **argv)
 	struct cli cli = { 0 };
 	struct grade_run run = { .options = &o };
 	char *kit = NULL, *sub, *work, **names;
+	const char *tmp;
 	const char *env;
 	size_t nnames;
 	bool seeded = false;
@@ -340,7 +360,14 @@ int main(int argc, char **argv)
 	o.sandbox = &sandbox;
 	run.sandbox = sandbox_mode_name(sandbox.mode);
 
-	work = xstrfmt("%s/racecourse.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	/* The sandbox's own user must be able to reach its folder, through every parent. */
+	if (sandbox.switch_user && !open_to_others(tmp)) {
+		warn("TMPDIR=%s is in a folder other users cannot enter, as the sandbox's user "
+		     "must: grading in /tmp instead", tmp);
+		tmp = "/tmp";
+	}
+	work = xstrfmt("%s/racecourse.XXXXXX", tmp);
 	if (!mkdtemp(work))
 		die("cannot create a scratch directory in %s: %s", work, strerror(errno));
 	/* The sandbox's user may pass through to its stage's folder, and no further. */

@@ -177,16 +177,21 @@ Test(child, a_fork_bomb_is_named_as_such)
 	child_release(&c);
 }
 
-Test(child, an_ordinary_timeout_is_not_a_fork_bomb)
+/* A sandbox whose user (ours) may have as many processes as we may now. */
+static struct sandbox own_user_as_now(void)
 {
 	struct rlimit now;
-	struct sandbox sb;
+
+	cr_assert_eq(getrlimit(RLIMIT_NPROC, &now), 0);
+	return own_user_may_have(now.rlim_max == RLIM_INFINITY ? 1UL << 20 : now.rlim_max);
+}
+
+Test(child, an_ordinary_timeout_is_not_a_fork_bomb)
+{
+	struct sandbox sb = own_user_as_now();
 	struct child c = CHILD_INIT;
 	char *how;
 
-	/* As many as we may have now: a limit the child may set for itself. */
-	cr_assert_eq(getrlimit(RLIMIT_NPROC, &now), 0);
-	sb = own_user_may_have(now.rlim_max == RLIM_INFINITY ? 1UL << 20 : now.rlim_max);
 	c.sandbox = &sb;
 	run(&c, "exec sleep 30", 0.5);
 	cr_assert(c.timed_out);
@@ -195,4 +200,20 @@ Test(child, an_ordinary_timeout_is_not_a_fork_bomb)
 	cr_assert_str_eq(how, "timed out after 0.5 s");
 	free(how);
 	child_release(&c);
+}
+
+Test(child, student_code_gets_a_temporary_folder_it_may_use)
+{
+	struct sandbox sb = own_user_as_now();
+	struct child plain = CHILD_INIT, boxed = CHILD_INIT;
+
+	setenv("TMPDIR", "/root/racecourse-unreachable", 1);
+	run(&plain, "echo $TMPDIR", 0);
+	cr_assert_str_eq(sb_str(&plain.out), "/root/racecourse-unreachable\n");
+	boxed.sandbox = &sb;
+	run(&boxed, "echo $TMPDIR", 0);
+	cr_assert_str_eq(sb_str(&boxed.out), "/tmp\n");
+	child_release(&plain);
+	child_release(&boxed);
+	unsetenv("TMPDIR");
 }
