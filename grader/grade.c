@@ -93,13 +93,9 @@ static char *handshake_env(void)
 	unsigned char bytes[16];
 	char hex[2 * sizeof(bytes) + 1];
 
-	/* Only a failing kernel would refuse; then time and pid still differ per run. */
-	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes)) {
-		unsigned long x = (unsigned long)(now() * 1e9) ^ (unsigned long)getpid() << 20;
-
-		for (size_t i = 0; i < sizeof(bytes); i++, x = x * 6364136223846793005UL + 1)
-			bytes[i] = (unsigned char)(x >> 56);
-	}
+	/* A guessable key would be no key: without the kernel's randomness, stop. */
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		die("cannot get random bytes for the run's key: %s", strerror(errno));
 	for (size_t i = 0; i < sizeof(bytes); i++)
 		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
 	return xstrfmt("%s=%s", HANDSHAKE_ENV, hex);
@@ -118,8 +114,9 @@ static const char *handshake_key(const char *env)
  */
 static bool scenarios_finished(const struct child *c, const char *key_env)
 {
-	return !c->start_errno && !c->timed_out && WIFEXITED(c->status) &&
-	       WEXITSTATUS(c->status) == handshake_code(handshake_key(key_env), "scenarios", NULL);
+	/* The code is below 126: never a start failure's 127 nor 128 + a signal. */
+	return !c->timed_out &&
+	       child_exit_code(c) == handshake_code(handshake_key(key_env), "scenarios", NULL);
 }
 
 /*

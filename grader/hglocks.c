@@ -49,7 +49,7 @@ static char *frame_place(const char *line)
 	colon = strrchr(open, ':');
 	if (!colon || colon[1] < '0' || colon[1] > '9' || strchr(open, ' '))
 		return NULL;
-	return xstrfmt("%.*s", (int)(len - 2 - (size_t)(open - line)), open + 1);
+	return xstrndup(open + 1, len - 2 - (size_t)(open - line));
 }
 
 static struct hg_access *new_access(struct parse *p, const char *kind)
@@ -94,7 +94,7 @@ static void parse_line(struct parse *p, const char *line)
 
 		ALLOC_GROW(p->locks, p->nlocks + 1, p->locks_alloc);
 		p->lock = &p->locks[p->nlocks++];
-		p->lock->addr = xstrfmt("%.*s", addr ? (int)strcspn(addr, " ") : 0, addr ? addr : "");
+		p->lock->addr = addr ? xstrndup(addr, strcspn(addr, " ")) : xstrdup("");
 		p->lock->name = NULL;
 		p->access = NULL;
 	} else if ((place = frame_place(s))) {
@@ -111,7 +111,7 @@ static void parse_line(struct parse *p, const char *line)
 		const char *name = strstr(s, "symbol \"") + 8;
 
 		free(p->lock->name);
-		p->lock->name = xstrfmt("%.*s", (int)strcspn(name, "\""), name);
+		p->lock->name = xstrndup(name, strcspn(name, "\""));
 	} else if (!*s || !strncmp(s, "---", 3)) {
 		p->access = NULL;
 		p->lock = NULL;
@@ -151,7 +151,7 @@ void hglocks_parse(struct hg_locks *l, const char *log)
 	memset(l, 0, sizeof(*l));
 	while (log && *log) {
 		size_t n = strcspn(log, "\n");
-		char *line = xstrfmt("%.*s", (int)n, log);
+		char *line = xstrndup(log, n);
 
 		parse_line(&p, line);
 		free(line);

@@ -62,11 +62,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-static char *xstrndup(const char *s, size_t n)
-{
-	return xstrfmt("%.*s", (int)n, s);
-}
-
 /* A trailing ":N" of s[0..*end), cut off; -1 when there is none. */
 static int cut_number(const char *s, size_t *end)
 {

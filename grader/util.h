@@ -29,6 +29,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The first n bytes of s (fewer at its end), as a new string. */
+char *xstrndup(const char *s, size_t n);
 char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grows *array to hold at least n elements of size, doubling. */
 #define ALLOC_GROW(array, n, alloc) do { \
