@@ -267,6 +267,24 @@ static void push_perturbation(struct args *a, struct kit_objects *k, const char 
 		args_push(a, perturb_wraps[i]);
 }
 
+/*
+ * gold, where binutils still has it: it links a test binary in less than
+ * half the time of the default ld, and each stage links two per submission.
+ */
+static void push_linker(struct args *a)
+{
+	static int has_gold = -1;
+
+	if (has_gold < 0) {
+		char *path = find_in_path("ld.gold");
+
+		has_gold = path != NULL;
+		free(path);
+	}
+	if (has_gold)
+		args_push(a, "-fuse-ld=gold");
+}
+
 /* The test binary and the scenarios binary, linked at the same time. */
 static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
 			 struct args *objs, struct args *tsan_objs, struct strbuf *diag)
@@ -281,6 +299,7 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 
 	kit_objects_init(&k, o, st, dir);
 	push_compiler(&t, o, st->include_dir);
+	push_linker(&t);
 	for (size_t i = 0; i < st->ntest_sources; i++)
 		args_push_owned(&t, kit_object(&k, st->test_sources[i], false));
 	for (size_t i = 0; i < st->nhidden_sources; i++)
@@ -305,6 +324,7 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 		struct args *scenario_objs = tsan ? tsan_objs : objs;
 
 		push_compiler(&s, o, st->include_dir);
+		push_linker(&s);
 		for (size_t i = 0; i < st->nscenario_sources; i++)
 			args_push_owned(&s, kit_object(&k, st->scenario_sources[i], tsan));
 		src = xstrfmt("%s/scenario_main.c", lib);
