@@ -229,7 +229,7 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 		*a++ = "--check-stack-var=yes";
 	*a++ = "./scenarios.bin";
 	*a = NULL;
-	d->sandboxed = sandbox_argv(o->sandbox, d->argv, dir);
+	d->sandboxed = sandbox_argv_valgrind(o->sandbox, d->argv, dir);
 	d->child = (struct child)CHILD_INIT;
 	d->child.argv = d->sandboxed;
 	d->child.dir = dir;

@@ -19,6 +19,7 @@
 
 #include "batch.h"
 #include "child.h"
+#include "debuginfo.h"
 #include "grade.h"
 #include "hint.h"
 #include "report.h"
@@ -124,6 +125,23 @@ static void check_tools(const struct grade_options *o)
 		die("valgrind is not installed: install the Debian package 'valgrind' "
 		    "(make grade does it for you), or grade with --detectors none");
 	free(o->tools ? path : NULL);
+}
+
+/*
+ * valgrind's runs in bubblewrap read the C library's debug information
+ * without its DWARF (see debuginfo.h): made once, in the kit's build/
+ * where it can be written, else in the scratch directory.
+ */
+static void lean_debuginfo(struct sandbox *sb, const char *kit, const char *work)
+{
+	char *cache = xstrfmt("%s/build/debuginfo", kit);
+
+	if (mkdir_p(cache) || access(cache, W_OK)) {
+		free(cache);
+		cache = xstrdup(work);
+	}
+	sb->debug_full = debuginfo_lean_libc(cache, &sb->debug_lean);
+	free(cache);
 }
 
 /*
@@ -380,6 +398,8 @@ int main(int argc, char **argv)
 	if (sandbox.switch_user && chmod(work, 0711))
 		die("cannot open %s to the sandbox's user: %s", work, strerror(errno));
 	o.work = work;
+	if (o.tools && sandbox.mode == SANDBOX_BWRAP)
+		lean_debuginfo(&sandbox, kit, work);
 
 	/* Grade every stage; one that cannot be graded scores 0 and the rest go on. */
 	run.stages = xcalloc(cli.nstages, sizeof(*run.stages));

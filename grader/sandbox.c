@@ -157,6 +157,8 @@ void sandbox_release(struct sandbox *sb)
 	for (size_t i = 0; i < sb->nhidden; i++)
 		free(sb->hidden[i]);
 	free(sb->hidden);
+	free(sb->debug_full);
+	free(sb->debug_lean);
 	memset(sb, 0, sizeof(*sb));
 }
 
@@ -231,7 +233,8 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir)
 	return nftw(dir, chown_one, 16, FTW_PHYS);
 }
 
-const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, const char *dir)
+static const char **wrap(const struct sandbox *sb, const char *const *argv, const char *dir,
+			 bool valgrind)
 {
 	size_t n = 0, k = 0;
 	const char **out;
@@ -258,6 +261,9 @@ const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, con
 		if (strcmp(dir, "/")) {
 			out[k++] = "--bind"; out[k++] = dir; out[k++] = dir;
 		}
+		if (valgrind && sb->debug_lean) {
+			out[k++] = "--ro-bind"; out[k++] = sb->debug_lean; out[k++] = sb->debug_full;
+		}
 		out[k++] = "--chdir"; out[k++] = dir;
 		out[k++] = "--unshare-pid";
 		out[k++] = "--unshare-net";
@@ -273,6 +279,17 @@ const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, con
 		out[k++] = argv[i];
 	out[k] = NULL;
 	return out;
+}
+
+const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, const char *dir)
+{
+	return wrap(sb, argv, dir, false);
+}
+
+const char **sandbox_argv_valgrind(const struct sandbox *sb, const char *const *argv,
+				   const char *dir)
+{
+	return wrap(sb, argv, dir, true);
 }
 
 void sandbox_free_argv(const char **argv)

@@ -27,6 +27,8 @@ struct sandbox {
 	unsigned long max_processes;	/* RLIMIT_NPROC for student code */
 	char **hidden;		/* directories the student's code must not see (bwrap) */
 	size_t nhidden, hidden_alloc;
+	/* bwrap, for valgrind's runs: debug_lean seen in place of debug_full (debuginfo.h) */
+	char *debug_full, *debug_lean;
 };
 
 /* The limits every child that runs student code gets. */
@@ -69,6 +71,9 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir);
  * NULL-terminated argv; the caller frees it with sandbox_free_argv().
  */
 const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, const char *dir);
+/* sandbox_argv() for a run of valgrind: it reads the lean debug information, if any. */
+const char **sandbox_argv_valgrind(const struct sandbox *sb, const char *const *argv,
+				   const char *dir);
 void sandbox_free_argv(const char **argv);
 
 /* "bwrap", "fallback" or "none". */

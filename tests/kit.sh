@@ -70,6 +70,27 @@ scores_zero() {
 	fi
 }
 
+# same_in_modes NAME SUB STAGE: the same findings in bubblewrap, where valgrind
+# reads libc's debug information without its DWARF (grader/debuginfo.h), and in
+# the fallback, where it reads all of it.
+same_in_modes() {
+	name=$1
+	if ! $grader --sandbox bwrap --stage "$3" --seed 1 --format json --out "$out/bwrap.json" \
+		"$2" 2>"$out/stderr" && [ ! -s "$out/bwrap.json" ]; then
+		printf '  skip  %s: no bubblewrap here (%s)\n' "$name" "$(head -n 1 "$out/stderr")"
+		return
+	fi
+	$grader --sandbox fallback --stage "$3" --seed 1 --format json --out "$out/fallback.json" \
+		"$2" 2>/dev/null
+	if why=$($verdict same "$out/bwrap.json" "$out/fallback.json"); then
+		passed=$((passed + 1))
+		printf '  ok    %s\n' "$name"
+	else
+		failed=$((failed + 1))
+		printf '  FAIL  %s: %s\n' "$name" "$why"
+	fi
+}
+
 if [ $# -eq 0 ]; then
 	echo "bad input"
 	stage=$($grader --list | head -n 1)
@@ -103,5 +124,12 @@ for stage in $stages; do
 		check "mutant $(basename "$dir")" "$dir" "$stage" expect "$dir/expect.json"
 	done
 done
+if [ $# -eq 0 ]; then
+	echo "the same findings in bubblewrap and in the fallback"
+	for dir in tests/mutants/04-deadlock/lock_from_then_to tests/mutants/06-cache/unlocked_size \
+		tests/mutants/03-race/unlocked-balance-read; do
+		same_in_modes "$(basename "$dir")" "$dir" "$(basename "$(dirname "$dir")")"
+	done
+fi
 echo "kit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

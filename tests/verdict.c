@@ -4,6 +4,7 @@
  *   verdict full RESULTS          every stage at full marks, no finding
  *   verdict below RESULTS         below full marks
  *   verdict expect RESULTS EXPECT the mutant verdict in EXPECT (see docs/authoring.md)
+ *   verdict same RESULTS OTHER    the same kinds of finding at the same lines of the student's
  *
  * Prints one line saying what differs and exits 1, or exits 0.
  */
@@ -149,13 +150,62 @@ static int check_expect(json_t *res, json_t *expect)
 	return bad;
 }
 
+/* "race account.c:68" for each finding's student lines, in every stage, without repeats. */
+static json_t *finding_lines(json_t *res)
+{
+	json_t *lines = json_array(), *stage, *f, *site;
+	size_t i, j, k;
+
+	json_array_foreach(json_object_get(json_object_get(res, "extra_data"), "stages"), i, stage)
+		json_array_foreach(json_object_get(stage, "findings"), j, f)
+			json_array_foreach(json_object_get(f, "sites"), k, site) {
+				const char *file = json_string_value(json_object_get(site, "file"));
+				const char *base = file && strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+				char line[512];
+
+				if (!json_is_true(json_object_get(site, "student")) || !base)
+					continue;
+				snprintf(line, sizeof(line), "%s %s:%lld",
+					 json_string_value(json_object_get(f, "kind")), base,
+					 (long long)json_integer_value(json_object_get(site, "line")));
+				if (!in_list(lines, line))
+					json_array_append_new(lines, json_string(line));
+			}
+	return lines;
+}
+
+static int check_same(json_t *res, json_t *other)
+{
+	json_t *a = finding_lines(res), *b = finding_lines(other), *v;
+	size_t i;
+	int bad = 0;
+
+	json_array_foreach(a, i, v)
+		if (!bad && !in_list(b, json_string_value(v))) {
+			printf("%s in the first only\n", json_string_value(v));
+			bad = 1;
+		}
+	json_array_foreach(b, i, v)
+		if (!bad && !in_list(a, json_string_value(v))) {
+			printf("%s in the second only\n", json_string_value(v));
+			bad = 1;
+		}
+	if (!bad && !json_array_size(a)) {
+		puts("no finding in either: nothing was compared");
+		bad = 1;
+	}
+	json_decref(a);
+	json_decref(b);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	json_t *res, *expect = NULL;
 	int rc;
 
-	if (argc < 3 || (!strcmp(argv[1], "expect") && argc < 4)) {
-		fputs("usage: verdict full|below RESULTS | verdict expect RESULTS EXPECT\n", stderr);
+	if (argc < 3 || ((!strcmp(argv[1], "expect") || !strcmp(argv[1], "same")) && argc < 4)) {
+		fputs("usage: verdict full|below RESULTS | verdict expect|same RESULTS FILE\n", stderr);
 		return 2;
 	}
 	if (!(res = load(argv[2])))
@@ -165,7 +215,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "below"))
 		rc = check_below(res);
 	else if ((expect = load(argv[3])))
-		rc = check_expect(res, expect);
+		rc = !strcmp(argv[1], "same") ? check_same(res, expect) : check_expect(res, expect);
 	else
 		rc = 1;
 	json_decref(expect);
