@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: grading times per stage, the stages' own throughput benchmarks
 # (tests/<stage>/bench_*.c, linked with the stage's reference solution), then the
-# time to grade the hostile corpus.
+# time to grade the hostile corpus, and the time to grade a class in a batch.
 set -eu
 cd "$(dirname "$0")/.."
 ./build/tests/bench $(grader/racecourse --list)
@@ -19,3 +19,7 @@ done
 echo
 echo "The hostile corpus (tests/hostile.sh):"
 sh tests/hostile.sh | grep '^hostile:' || true
+
+# A class graded in a batch: 20 submissions (BATCH_N), extrapolated to 100.
+echo
+sh tests/batch_bench.sh "${BATCH_N:-20}" "${BATCH_JOBS:-2}" | grep '^batch bench\|^graded'
