@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -84,7 +85,9 @@ char *debuginfo_lean_libc(const char *cache_dir, char **lean)
 		goto out;
 	/* Written aside, then renamed: graders running at once may share the folder. */
 	tmp = xstrfmt("%s.%d.tmp", *lean, (int)getpid());
-	if (!mkdir_p(cache_dir) && !strip_debug(full, tmp) && !rename(tmp, *lean))
+	/* Readable by the sandbox's user, whatever the umask. */
+	if (!mkdir_p(cache_dir) && !strip_debug(full, tmp) && !chmod(tmp, 0644) &&
+	    !rename(tmp, *lean))
 		goto out;
 	unlink(tmp);
 fail:

@@ -161,6 +161,18 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"finished, a deadlock? ", tool, c->timeout);
 		return;
 	}
+	/*
+	 * bubblewrap's own errors come first, before anything ran in it.
+	 * Code that printed one and exited would change only this note.
+	 */
+	if (!c->start_errno && c->sandbox && c->sandbox->mode == SANDBOX_BWRAP &&
+	    !strncmp(sb_str(&c->out), "bwrap: ", 7)) {
+		len = (int)strcspn(sb_str(&c->out), "\n");
+		sb_addf(note, "The sandbox could not start %s (\"%.*s\"): a problem of this machine, "
+			"not of the code, but %s could not check it. ", tool, len, sb_str(&c->out),
+			tool);
+		return;
+	}
 	if (!c->start_errno && (failure = tool_failure(c, &len))) {
 		sb_addf(note, "%s itself failed (it said \"%.*s\"): a problem of the tool or of this "
 			"machine, not of the code, but %s could not check it. ", tool, len, failure,

@@ -128,23 +128,6 @@ static void check_tools(const struct grade_options *o)
 }
 
 /*
- * valgrind's runs in bubblewrap read the C library's debug information
- * without its DWARF (see debuginfo.h): made once, in the kit's build/
- * where it can be written, else in the scratch directory.
- */
-static void lean_debuginfo(struct sandbox *sb, const char *kit, const char *work)
-{
-	char *cache = xstrfmt("%s/build/debuginfo", kit);
-
-	if (mkdir_p(cache) || access(cache, W_OK)) {
-		free(cache);
-		cache = xstrdup(work);
-	}
-	sb->debug_full = debuginfo_lean_libc(cache, &sb->debug_lean);
-	free(cache);
-}
-
-/*
  * Writes each stage's result, as a one-stage JSON report, to
  * DIR/last-STAGE.json for `racecourse status`: a file per stage, so that
  * grading one stage replaces that stage's result only.  A failure is a
@@ -221,6 +204,24 @@ static bool open_to_others(const char *dir)
 	}
 	free(path);
 	return open;
+}
+
+/*
+ * valgrind's runs in bubblewrap read the C library's debug information
+ * without its DWARF (see debuginfo.h): made once, in the kit's build/
+ * where it can be written and the sandbox's user can reach it (bubblewrap
+ * binds it as that user), else in the scratch directory.
+ */
+static void lean_debuginfo(struct sandbox *sb, const char *kit, const char *work)
+{
+	char *cache = xstrfmt("%s/build/debuginfo", kit);
+
+	if (mkdir_p(cache) || access(cache, W_OK) || (sb->switch_user && !open_to_others(cache))) {
+		free(cache);
+		cache = xstrdup(work);
+	}
+	sb->debug_full = debuginfo_lean_libc(cache, &sb->debug_lean);
+	free(cache);
 }
 
 static unsigned long random_seed(void)
