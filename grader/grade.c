@@ -121,21 +121,29 @@ static bool scenarios_finished(const struct child *c, const char *key_env)
 
 /*
  * The line in which valgrind says that it failed itself (an assertion of
- * the tool, a fatal error at startup), or NULL: then the scenarios' early
- * end is not the code's doing.  Sets *len to the line's length.
+ * the tool, a fatal error at startup, an option it refused), or NULL: then
+ * the scenarios' early end is not the code's doing.  Sets *len to the
+ * line's length.  Code that printed such a line and exited would change
+ * only the note: the scenarios did not finish either way.
  */
 static const char *tool_failure(const struct child *c, int *len)
 {
 	static const char *const marks[] = {
 		"Assertion '", "Fatal error at startup", "the 'impossible' happened",
+		"\nvalgrind: ",
 	};
 	const char *out = c->out.buf;
 
+	if (out && !strncmp(out, "valgrind: ", 10)) {
+		*len = (int)strcspn(out, "\n");
+		return out;
+	}
 	for (size_t i = 0; out && i < sizeof(marks) / sizeof(*marks); i++) {
 		const char *hit = strstr(out, marks[i]), *start;
 
 		if (!hit)
 			continue;
+		hit += marks[i][0] == '\n';
 		for (start = hit; start > out && start[-1] != '\n'; start--)
 			;
 		*len = (int)strcspn(start, "\n");
@@ -161,10 +169,7 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"finished, a deadlock? ", tool, c->timeout);
 		return;
 	}
-	/*
-	 * bubblewrap's own errors come first, before anything ran in it.
-	 * Code that printed one and exited would change only this note.
-	 */
+	/* bubblewrap's own errors come first, before anything ran in it. */
 	if (!c->start_errno && c->sandbox && c->sandbox->mode == SANDBOX_BWRAP &&
 	    !strncmp(sb_str(&c->out), "bwrap: ", 7)) {
 		len = (int)strcspn(sb_str(&c->out), "\n");

@@ -110,6 +110,19 @@ if [ $# -eq 0 ]; then
 	scores_zero "the student's file is empty" "$out/empty" "$stage" "$file is empty"
 	scores_zero "the student's file is binary" "$out/binary" "$stage" "not a text file"
 	scores_zero "the student's file does not compile" "$out/broken" "$stage" "did not compile"
+	# valgrind failing on its own is said to be its doing, and vouches for nothing
+	VALGRIND_OPTS=--racecourse-no-such-option $grader --stage 03-race solutions >"$out/stdout" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q 'Helgrind itself failed (it said "valgrind: Unknown option' \
+		"$out/stdout" && grep -q 'DRD itself failed' "$out/stdout" &&
+		grep -q '✗ no data races, no lock-order violations *0/' "$out/stdout"; then
+		passed=$((passed + 1))
+		printf '  ok    %s\n' "valgrind itself fails"
+	else
+		failed=$((failed + 1))
+		printf '  FAIL  %s: exit %s, report:\n' "valgrind itself fails" "$rc"
+		sed 's/^/        /' "$out/stdout" | head -n 20
+	fi
 fi
 
 stages=${*:-$($grader --list)}
