@@ -12,6 +12,17 @@ trap 'rm -rf "$out"' EXIT
 passed=0
 failed=0
 
+pass() {
+	passed=$((passed + 1))
+	printf '  ok    %s\n' "$1"
+}
+# fail NAME WHY [FILE]: WHY on the FAIL line, then the start of FILE.
+fail() {
+	failed=$((failed + 1))
+	printf '  FAIL  %s%s\n' "$1" "${2:+: $2}"
+	[ -z "${3:-}" ] || sed 's/^/        /' "$3" | head -n 20
+}
+
 # check NAME SUBMISSION STAGE MODE [EXPECT]
 check() {
 	name=$1 sub=$2 stage=$3 mode=$4
@@ -27,11 +38,9 @@ check() {
 		why=$($verdict "$mode" "$json")
 	fi
 	if [ $? -eq 0 ] && [ -z "${why:-}" ]; then
-		passed=$((passed + 1))
-		printf '  ok    %s\n' "$name"
+		pass "$name"
 	else
-		failed=$((failed + 1))
-		printf '  FAIL  %s\n' "$name"
+		fail "$name"
 		printf '%s\n' "$why" | sed 's/^/        /'
 		seed=$(sed -n 's/.*"seed": *\([0-9]*\).*/\1/p' "$json" 2>/dev/null | head -n 1)
 		[ -n "$seed" ] && printf '        (seed %s)\n' "$seed"
@@ -47,11 +56,9 @@ refuses() {
 	rc=$?
 	lines=$(wc -l <"$out/stderr")
 	if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q -- "$part" "$out/stderr"; then
-		passed=$((passed + 1))
-		printf '  ok    %s\n' "$name"
+		pass "$name"
 	else
-		failed=$((failed + 1))
-		printf '  FAIL  %s: exit %s (want %s), stderr: %s\n' "$name" "$rc" "$want" "$(head -c 300 "$out/stderr")"
+		fail "$name" "exit $rc (want $want), stderr: $(head -c 300 "$out/stderr")"
 	fi
 }
 
@@ -61,12 +68,9 @@ scores_zero() {
 	$grader --stage "$3" --detectors none "$2" >"$out/stdout" 2>"$out/stderr"
 	rc=$?
 	if [ "$rc" -eq 1 ] && grep -q "^Score: 0/" "$out/stdout" && grep -q -- "$4" "$out/stdout"; then
-		passed=$((passed + 1))
-		printf '  ok    %s\n' "$name"
+		pass "$name"
 	else
-		failed=$((failed + 1))
-		printf '  FAIL  %s: exit %s, report:\n' "$name" "$rc"
-		sed 's/^/        /' "$out/stdout" | head -n 12
+		fail "$name" "exit $rc, report:" "$out/stdout"
 	fi
 }
 
@@ -75,19 +79,19 @@ scores_zero() {
 # the fallback, where it reads all of it.
 same_in_modes() {
 	name=$1
-	if ! $grader --sandbox bwrap --stage "$3" --seed 1 --format json --out "$out/bwrap.json" \
-		"$2" 2>"$out/stderr" && [ ! -s "$out/bwrap.json" ]; then
-		printf '  skip  %s: no bubblewrap here (%s)\n' "$name" "$(head -n 1 "$out/stderr")"
+	rm -f "$out/bwrap.json" "$out/fallback.json"
+	$grader --sandbox bwrap --stage "$3" --seed 1 --format json --out "$out/bwrap.json" \
+		"$2" 2>"$out/stderr"
+	if [ $? -eq 2 ] && grep -q 'bubblewrap does not work here' "$out/stderr"; then
+		printf '  skip  %s: no bubblewrap here\n' "$name"
 		return
 	fi
 	$grader --sandbox fallback --stage "$3" --seed 1 --format json --out "$out/fallback.json" \
 		"$2" 2>/dev/null
 	if why=$($verdict same "$out/bwrap.json" "$out/fallback.json"); then
-		passed=$((passed + 1))
-		printf '  ok    %s\n' "$name"
+		pass "$name"
 	else
-		failed=$((failed + 1))
-		printf '  FAIL  %s: %s\n' "$name" "$why"
+		fail "$name" "$why"
 	fi
 }
 
@@ -116,12 +120,9 @@ if [ $# -eq 0 ]; then
 	if [ "$rc" -eq 1 ] && grep -q 'Helgrind itself failed (it said "valgrind: Unknown option' \
 		"$out/stdout" && grep -q 'DRD itself failed' "$out/stdout" &&
 		grep -q '✗ no data races, no lock-order violations *0/' "$out/stdout"; then
-		passed=$((passed + 1))
-		printf '  ok    %s\n' "valgrind itself fails"
+		pass "valgrind itself fails"
 	else
-		failed=$((failed + 1))
-		printf '  FAIL  %s: exit %s, report:\n' "valgrind itself fails" "$rc"
-		sed 's/^/        /' "$out/stdout" | head -n 20
+		fail "valgrind itself fails" "exit $rc, report:" "$out/stdout"
 	fi
 fi
 
