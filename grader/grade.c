@@ -119,6 +119,21 @@ static bool scenarios_finished(const struct child *c, const char *key_env)
 	       child_exit_code(c) == handshake_code(handshake_key(key_env), "scenarios", NULL);
 }
 
+/* The first line of out that begins with prefix, or NULL.  Sets *len to its length. */
+static const char *line_starting(const char *out, const char *prefix, int *len)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *line = out; line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (!strncmp(line, prefix, n)) {
+			*len = (int)strcspn(line, "\n");
+			return line;
+		}
+	}
+	return NULL;
+}
+
 /*
  * The line in which valgrind says that it failed itself (an assertion of
  * the tool, a fatal error at startup, an option it refused), or NULL: then
@@ -130,26 +145,20 @@ static const char *tool_failure(const struct child *c, int *len)
 {
 	static const char *const marks[] = {
 		"Assertion '", "Fatal error at startup", "the 'impossible' happened",
-		"\nvalgrind: ",
 	};
 	const char *out = c->out.buf;
 
-	if (out && !strncmp(out, "valgrind: ", 10)) {
-		*len = (int)strcspn(out, "\n");
-		return out;
-	}
 	for (size_t i = 0; out && i < sizeof(marks) / sizeof(*marks); i++) {
 		const char *hit = strstr(out, marks[i]), *start;
 
 		if (!hit)
 			continue;
-		hit += marks[i][0] == '\n';
 		for (start = hit; start > out && start[-1] != '\n'; start--)
 			;
 		*len = (int)strcspn(start, "\n");
 		return start;
 	}
-	return NULL;
+	return line_starting(out, "valgrind: ", len);
 }
 
 /* Why scenarios that did not finish could not be vouched for, in note. */
@@ -169,13 +178,10 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"finished, a deadlock? ", tool, c->timeout);
 		return;
 	}
-	/* bubblewrap's own errors come first, before anything ran in it. */
 	if (!c->start_errno && c->sandbox && c->sandbox->mode == SANDBOX_BWRAP &&
-	    !strncmp(sb_str(&c->out), "bwrap: ", 7)) {
-		len = (int)strcspn(sb_str(&c->out), "\n");
+	    (failure = line_starting(c->out.buf, "bwrap: ", &len))) {
 		sb_addf(note, "The sandbox could not start %s (\"%.*s\"): a problem of this machine, "
-			"not of the code, but %s could not check it. ", tool, len, sb_str(&c->out),
-			tool);
+			"not of the code, but %s could not check it. ", tool, len, failure, tool);
 		return;
 	}
 	if (!c->start_errno && (failure = tool_failure(c, &len))) {

@@ -75,6 +75,17 @@ static char *grade(const char *stage, const char *option, const char **env, stru
 	return keep;
 }
 
+/* Grades one stage of the solutions for its times alone. */
+static void grade_and_discard(const char *stage, const char *option, const char **env,
+			      struct timing *t)
+{
+	char *dir = grade(stage, option, env, t);
+
+	if (dir)
+		remove_tree(dir);
+	free(dir);
+}
+
 /* The plain approach: the whole suite under a detector, following the workers. */
 static double whole_suite(const char *dir, const char *tool)
 {
@@ -121,21 +132,10 @@ int main(int argc, char **argv)
 		 * libc's debug information, as it does without the sandbox.
 		 */
 		for (int r = 0; r < RUNS; r++) {
-			char *dir;
-
 			dirs[r] = grade(stages[i], "--sandbox=auto", NULL, &t[r]);
-			dir = grade(stages[i], "--sandbox=auto", full_debuginfo, &u[r]);
-			if (dir)
-				remove_tree(dir);
-			free(dir);
-			dir = grade(stages[i], "--sandbox=none", NULL, &b[r]);
-			if (dir)
-				remove_tree(dir);
-			free(dir);
-			dir = grade(stages[i], "--fast", NULL, &f[r]);
-			if (dir)
-				remove_tree(dir);
-			free(dir);
+			grade_and_discard(stages[i], "--sandbox=auto", full_debuginfo, &u[r]);
+			grade_and_discard(stages[i], "--sandbox=none", NULL, &b[r]);
+			grade_and_discard(stages[i], "--fast", NULL, &f[r]);
 		}
 		qsort(t, RUNS, sizeof(*t), compare);
 		qsort(u, RUNS, sizeof(*u), compare);
