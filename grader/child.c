@@ -633,6 +633,18 @@ int child_exit_code(const struct child *c)
 	return -1;
 }
 
+int child_signal(const struct child *c)
+{
+	if (c->start_errno)
+		return 0;
+	if (WIFSIGNALED(c->status))
+		return WTERMSIG(c->status);
+	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) > 128 && c->sandbox &&
+	    c->sandbox->mode == SANDBOX_BWRAP)
+		return WEXITSTATUS(c->status) - 128;
+	return 0;
+}
+
 bool child_ok(const struct child *c)
 {
 	return !c->start_errno && !c->timed_out && WIFEXITED(c->status) &&
@@ -647,13 +659,13 @@ char *child_describe(const struct child *c)
 		return xstrfmt("timed out after %.*f s%s", c->timeout == (int)c->timeout ? 0 : 1,
 			       c->timeout, c->at_process_limit ? ", having reached the process limit "
 			       "(a fork bomb?)" : "");
-	if (WIFEXITED(c->status))
-		return xstrfmt("exited with status %d", WEXITSTATUS(c->status));
-	if (WIFSIGNALED(c->status)) {
-		const char *name = sigabbrev_np(WTERMSIG(c->status));
+	if (child_signal(c)) {
+		const char *name = sigabbrev_np(child_signal(c));
 
 		return name ? xstrfmt("killed by SIG%s", name)
-			    : xstrfmt("killed by signal %d", WTERMSIG(c->status));
+			    : xstrfmt("killed by signal %d", child_signal(c));
 	}
+	if (WIFEXITED(c->status))
+		return xstrfmt("exited with status %d", WEXITSTATUS(c->status));
 	return xstrfmt("ended with wait status 0x%x", c->status);
 }

@@ -64,6 +64,11 @@ void child_release(struct child *c);
 
 /* The status as a shell would give it: the exit code, or 128 + the signal. */
 int child_exit_code(const struct child *c);
+/*
+ * The signal that killed the program, or 0.  Under bubblewrap, which exits
+ * with 128 + N when what it ran was killed by signal N, that too.
+ */
+int child_signal(const struct child *c);
 /* True when the child ran and exited with status 0. */
 bool child_ok(const struct child *c);
 /*

@@ -185,19 +185,20 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 		return;
 	}
 	if (!c->start_errno && (failure = tool_failure(c, &len))) {
-		sb_addf(note, "%s itself failed (it said \"%.*s\"): a problem of the tool or of this "
-			"machine, not of the code, but %s could not check it. ", tool, len, failure,
-			tool);
+		sb_addf(note, "%s itself failed (it said \"%.*s\"), so it could not check it all: "
+			"code that corrupts memory (a block freed twice, a write past its end) can do "
+			"that to it, as can a problem of the tool. ", tool, len, failure);
 		return;
 	}
-	if (!c->start_errno && WIFEXITED(c->status)) {
+	if (!c->start_errno && WIFEXITED(c->status) && !child_signal(c)) {
 		sb_addf(note, "The scenarios under %s ended (status %d) before they all ran: the "
 			"code must not call exit(), _exit() or exec*(), so %s could not check "
 			"them. ", tool, WEXITSTATUS(c->status), tool);
 		return;
 	}
 	how = child_describe(c);
-	sb_addf(note, "The scenarios under %s %s, so it could not check them all. ", tool, how);
+	sb_addf(note, "The scenarios under %s ended (%s), so it could not check them all. ", tool,
+		how);
 	free(how);
 }
 

@@ -22,6 +22,7 @@ struct parser {
 	struct vg_frame *frame;		/* the frame being read, or NULL */
 	int depth, error_depth;
 	bool in_xwhat, in_xauxwhat;
+	bool saw_tool;			/* this document named its tool: it is valgrind's */
 };
 
 static void set_label(struct parser *p, const char *text)
@@ -121,8 +122,10 @@ static void on_end(void *data, const char *name)
 		p->frame = NULL;
 	} else if (!strcmp(name, "stack")) {
 		p->stack = NULL;
-	} else if (!strcmp(name, "tool") && !e && !p->r->tool) {
-		p->r->tool = xstrdup(text);
+	} else if (!strcmp(name, "tool") && !e) {
+		p->saw_tool = true;
+		if (!p->r->tool)
+			p->r->tool = xstrdup(text);
 	} else if (p->thread && !strcmp(name, "hthreadid")) {
 		p->thread->id = atoi(text);
 	} else if (!strcmp(name, "announcethread")) {
@@ -213,11 +216,14 @@ int vgxml_parse(struct vg_report *r, const char *data, size_t len, struct strbuf
 
 		/*
 		 * A process killed at its time limit leaves a document that
-		 * stops mid-way: what was complete still counts.
+		 * stops mid-way, and a tool that fails (code that corrupts
+		 * memory can make it assert) writes its last words into it:
+		 * what was complete before either still counts.  Before the
+		 * <tool> element, it was never valgrind's.
 		 */
-		if ((code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
-		     code == XML_ERROR_PARTIAL_CHAR) &&
-		    XML_GetCurrentByteIndex(xp) >= (XML_Index)len - 1) {
+		if (((code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
+		      code == XML_ERROR_PARTIAL_CHAR) &&
+		     XML_GetCurrentByteIndex(xp) >= (XML_Index)len - 1) || p.saw_tool) {
 			r->truncated = true;
 		} else {
 			sb_addf(err, "not valgrind XML: line %lu: %s",

@@ -50,8 +50,8 @@ struct vg_report {
 /*
  * Parses one valgrind XML document and appends what it finds to r (so that
  * the files of several processes add up).  A document cut short, as when
- * the process was killed at a time limit, keeps the errors that were
- * complete and sets r->truncated.  Returns 0, or -1 with a one-line reason
+ * the process was killed at a time limit or the tool itself failed, keeps
+ * the errors that were complete and sets r->truncated.  Returns 0, or -1 with a one-line reason
  * in err for a document that is not valgrind XML.
  */
 int vgxml_parse(struct vg_report *r, const char *data, size_t len, struct strbuf *err);

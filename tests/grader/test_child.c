@@ -74,6 +74,26 @@ Test(child, ignoring_sigterm_does_not_outlive_the_limit)
 	child_release(&c);
 }
 
+Test(child, bubblewrap_passes_on_a_signal_as_128_plus_it)
+{
+	struct sandbox sb = { .mode = SANDBOX_BWRAP };
+	struct child c = CHILD_INIT;
+	char *how;
+
+	c.status = 139 << 8;	/* exited with status 139 */
+	cr_assert_eq(child_signal(&c), 0);
+	how = child_describe(&c);
+	cr_assert_str_eq(how, "exited with status 139");
+	free(how);
+	c.sandbox = &sb;
+	cr_assert_eq(child_signal(&c), SIGSEGV);
+	how = child_describe(&c);
+	cr_assert_str_eq(how, "killed by SIGSEGV");
+	free(how);
+	c.status = 3 << 8;
+	cr_assert_eq(child_signal(&c), 0);
+}
+
 Test(child, a_forked_grandchild_that_hangs_is_killed)
 {
 	struct child c = CHILD_INIT;

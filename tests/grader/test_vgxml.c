@@ -92,6 +92,48 @@ Test(vgxml, truncated_report_keeps_complete_errors)
 	sb_release(&err);
 }
 
+/*
+ * A tool that fails writes its last words into the XML: in the middle of
+ * the document (Helgrind's, in a run seen here) or after its end (DRD's
+ * assertion in handle_free).  The errors complete
+ * before them still count.
+ */
+static const char last_words[] =
+	"\nHelgrind: hg_main.c:5379 (hg_handle_client_request): Assertion 'n < max' failed.\n"
+	"host stacktrace:\n==4242==    at 0x5802666A: ??? (in /usr/libexec/valgrind/helgrind)\n";
+
+static void assert_kept_after(const char *cut_at, size_t nerrors)
+{
+	struct strbuf xml = STRBUF_INIT, err = STRBUF_INIT;
+	struct vg_report r = { 0 };
+	char *at;
+
+	cr_assert_eq(read_file("fixtures/helgrind.xml", &xml), 0);
+	at = strstr(xml.buf, cut_at);
+	cr_assert_not_null(at);
+	if (!strcmp(cut_at, "</valgrindoutput>"))
+		at += strlen(cut_at);
+	xml.len = (size_t)(at - xml.buf);
+	sb_adds(&xml, last_words);
+	cr_assert_eq(vgxml_parse(&r, xml.buf, xml.len, &err), 0, "%s", sb_str(&err));
+	cr_assert(r.truncated);
+	cr_assert_str_eq(r.tool, "helgrind");
+	cr_assert_eq(r.nerrors, nerrors, "got %zu errors", r.nerrors);
+	vg_report_release(&r);
+	sb_release(&xml);
+	sb_release(&err);
+}
+
+Test(vgxml, a_tool_that_failed_mid_report_keeps_complete_errors)
+{
+	assert_kept_after("<errorcounts>", 5);
+}
+
+Test(vgxml, a_tool_that_failed_after_its_report_keeps_every_error)
+{
+	assert_kept_after("</valgrindoutput>", 5);
+}
+
 Test(vgxml, empty_file_is_a_truncated_report)
 {
 	struct vg_report r = { 0 };
