@@ -111,6 +111,7 @@ test: deps
 	$(Q)sh tests/self_study.sh
 	$(Q)sh tests/gradescope.sh
 	$(Q)sh tests/student_kit.sh
+	$(Q)sh tests/image.sh
 
 build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	@mkdir -p $(dir $@)

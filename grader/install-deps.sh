@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what Racecourse needs, from the system's packages, when it is missing.
-# Usage: grader/install-deps.sh [grade|test]   (test also wants the tools the kit's own tests use)
+# Usage: grader/install-deps.sh [grade|test|package|image]   (test also wants the tools the kit's own
+# tests use; image, those that build and run the container image)
 set -eu
 
 want=${1:-grade}
@@ -28,6 +29,12 @@ need_command bwrap bubblewrap	# the sandbox (it falls back without it, with less
 need_command unzip unzip	# racecourse batch: a class's .zip submissions
 if [ "$want" = test ] || [ "$want" = package ]; then
 	need_command zip zip
+fi
+if [ "$want" = image ]; then
+	# tests/image.sh: the container image, built and run without a registry
+	need_command podman podman
+	need_command runc runc
+	need_command debootstrap debootstrap
 fi
 if [ "$want" = test ]; then
 	need_command inotifywait inotify-tools
