@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "child.h"
 #include "gradebook.h"
 #include "gradebook_html.h"
@@ -49,12 +50,12 @@ static const char batch_usage[] =
 #define GRACE_SECONDS 30.0
 #define MAX_JOBS 256
 
-enum sub_kind { SUB_DIR, SUB_ZIP, SUB_TAR };
 
 struct job {
 	char *id;
 	char *entry;		/* its name in SUBS_DIR: "alice", "alice.zip" */
-	enum sub_kind kind;
+	bool archive;		/* else a folder */
+	enum archive_kind kind;	/* of an archive */
 	char *stamp;		/* hash of what grading it depends on, or NULL */
 };
 
@@ -345,7 +346,7 @@ static char *job_stamp(const struct batch *b, const struct job *j, const char *k
 	char *file, *hex = NULL;
 	int rc;
 
-	if (j->kind == SUB_DIR) {
+	if (!j->archive) {
 		list_files(b->subs, j->entry, &files, &n, &alloc);
 		qsort(files, n, sizeof(*files), cmp_str);
 	} else {
@@ -364,197 +365,6 @@ static char *job_stamp(const struct batch *b, const struct job *j, const char *k
 	free(file);
 	sb_release(&sb);
 	return hex;
-}
-
-/* ---- archives ---- */
-
-/* Runs argv and returns its output (malloc'd), or NULL with a one-line reason in err. */
-static char *run_tool(const char **argv, const char *what, struct strbuf *err)
-{
-	struct child c = CHILD_INIT;
-	char *out = NULL;
-
-	c.argv = argv;
-	c.timeout = 120;
-	c.out_cap = 16 << 20;
-	if (!child_run(&c) && child_ok(&c) && !c.out_dropped) {
-		out = sb_detach(&c.out);
-	} else {
-		char *how = child_describe(&c);
-		const char *text = sb_str(&c.out);
-		size_t len;
-
-		/* The tool's first words that say something: unzip starts with "[archive]". */
-		for (;;) {
-			text += strspn(text, " \t\n");
-			if (*text != '[')
-				break;
-			text += strcspn(text, "\n");
-		}
-		len = strcspn(text, "\n");
-		if (strstr(text, ".  ") && (size_t)(strstr(text, ".  ") - text) < len)
-			len = (size_t)(strstr(text, ".  ") - text) + 1;
-		if (c.out_dropped)
-			sb_addf(err, "%s: too many members", what);
-		else if (len && !c.timed_out)
-			sb_addf(err, "%s: %.*s", what, (int)(len > 200 ? 200 : len), text);
-		else
-			sb_addf(err, "%s: %s %s", what, argv[0], how);
-		free(how);
-	}
-	child_release(&c);
-	return out;
-}
-
-/* Would this member name be written outside the folder it is extracted into? */
-static bool unsafe_name(const char *name)
-{
-	const char *p = name;
-
-	if (*name == '/' || *name == '\\')
-		return true;
-	while (*p) {
-		size_t len = strcspn(p, "/\\");
-
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return true;
-		p += len;
-		if (*p)
-			p++;
-	}
-	return false;
-}
-
-/* True when some file under dir is a symbolic link (or not a file or folder). */
-static bool has_links(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		char *path;
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path = xstrfmt("%s/%s", dir, e->d_name);
-		if (lstat(path, &st) || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
-			found = true;
-		else if (S_ISDIR(st.st_mode))
-			found = has_links(path);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/*
- * Extracts the archive into `into` (created), with unzip or tar, after
- * checking that every member is a plain file or folder that lands inside
- * it.  Returns 0, or -1 with a one-line reason in err.
- */
-static int extract(const char *archive, enum sub_kind kind, const char *into, struct strbuf *err)
-{
-	const char *name = base_name(archive);
-	const char *list[] = { "unzip", "-Z1", archive, NULL };
-	const char *types[] = { "unzip", "-Z", archive, NULL };
-	const char *unzip[] = { "unzip", "-qq", "-o", archive, "-d", into, NULL };
-	const char *tlist[] = { "tar", "-tzf", archive, NULL };
-	const char *ttypes[] = { "tar", "-tvzf", archive, NULL };
-	const char *untar[] = { "tar", "-xzf", archive, "-C", into, "--no-same-owner",
-				"--no-same-permissions", NULL };
-	char *names = NULL, *modes = NULL, *out = NULL;
-	char *save = NULL;
-	int rc = -1;
-
-	if (mkdir_p(into)) {
-		sb_addf(err, "cannot create %s: %s", into, strerror(errno));
-		return -1;
-	}
-	names = run_tool(kind == SUB_ZIP ? list : tlist, name, err);
-	if (!names)
-		goto out;
-	for (char *l = strtok_r(names, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (unsafe_name(l)) {
-			sb_addf(err, "%s: the member '%s' would be written outside its folder",
-				name, l);
-			goto out;
-		}
-	}
-	/* A link could lead a later member out of the folder: only files and folders. */
-	modes = run_tool(kind == SUB_ZIP ? types : ttypes, name, err);
-	if (!modes)
-		goto out;
-	for (char *l = strtok_r(modes, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		bool link = kind == SUB_ZIP ? *l == 'l' : (*l != '-' && *l != 'd');
-
-		if (link) {
-			sb_addf(err, "%s: a member is a link or a special file: %.200s", name, l);
-			goto out;
-		}
-	}
-	out = run_tool(kind == SUB_ZIP ? unzip : untar, name, err);
-	if (!out)
-		goto out;
-	if (has_links(into)) {
-		sb_addf(err, "%s: it holds a link or a special file", name);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(names);
-	free(modes);
-	free(out);
-	return rc;
-}
-
-/*
- * The folder to grade, relative to parent: rel, or the folder inside it when
- * that is all it holds (an archive of one folder, a repository's clone in a
- * folder of its own).  Malloc'd.
- */
-static char *descend(const char *parent, const char *rel)
-{
-	char *cur = xstrdup(rel);
-
-	for (int depth = 0; depth < 4; depth++) {
-		char *path = xstrfmt("%s/%s", parent, cur), *only = NULL;
-		DIR *d = opendir(path);
-		struct dirent *e;
-		int count = 0;
-
-		while (d && (e = readdir(d))) {
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, "__MACOSX"))
-				continue;
-			count++;
-			free(only);
-			only = xstrdup(e->d_name);
-		}
-		if (d)
-			closedir(d);
-		free(path);
-		if (count == 1) {
-			char *next = xstrfmt("%s/%s", cur, only);
-			char *full = xstrfmt("%s/%s", parent, next);
-			struct stat st;
-			bool dir = !lstat(full, &st) && S_ISDIR(st.st_mode);
-
-			free(full);
-			free(only);
-			if (dir) {
-				free(cur);
-				cur = next;
-				continue;
-			}
-			free(next);
-			break;
-		}
-		free(only);
-		break;
-	}
-	return cur;
 }
 
 /* ---- grading one submission ---- */
@@ -654,9 +464,9 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 
 	if (mkdir_p(dir) || mkdir_p(tmpdir))
 		die("cannot create %s: %s", dir, strerror(errno));
-	if (j->kind == SUB_DIR) {
+	if (!j->archive) {
 		parent = xstrdup(b->subs);
-		rel = descend(parent, j->entry);
+		rel = archive_descend(parent, j->entry);
 	} else {
 		char *archive = xstrfmt("%s/%s", b->subs, j->entry);
 		char *into;
@@ -664,13 +474,13 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 		/* Apart from tmp/, whatever the student's id. */
 		parent = xstrfmt("%s/sub", work);
 		into = xstrfmt("%s/%s", parent, j->id);
-		if (extract(archive, j->kind, into, &err)) {
+		if (archive_extract(archive, j->kind, into, &err)) {
 			o->flags = GB_BROKEN_ARCHIVE;
 			meta.problem = xstrfmt("broken archive: %s", sb_str(&err));
 			/* Reading it again will not mend it: it counts as graded. */
 			meta.stamp = j->stamp ? xstrdup(j->stamp) : NULL;
 		} else {
-			rel = descend(parent, j->id);
+			rel = archive_descend(parent, j->id);
 		}
 		free(archive);
 		free(into);
@@ -884,16 +694,19 @@ static void find_submissions(struct batch *b)
 			continue;
 		}
 		if (is_dir(path)) {
-			j.kind = SUB_DIR;
+			j.archive = false;
 			j.id = xstrdup(e->d_name);
 		} else if (is_file(path) && ends_with(e->d_name, ".zip")) {
-			j.kind = SUB_ZIP;
+			j.archive = true;
+			j.kind = ARCHIVE_ZIP;
 			j.id = xstrfmt("%.*s", (int)(len - 4), e->d_name);
 		} else if (is_file(path) && ends_with(e->d_name, ".tar.gz")) {
-			j.kind = SUB_TAR;
+			j.archive = true;
+			j.kind = ARCHIVE_TAR;
 			j.id = xstrfmt("%.*s", (int)(len - 7), e->d_name);
 		} else if (is_file(path) && ends_with(e->d_name, ".tgz")) {
-			j.kind = SUB_TAR;
+			j.archive = true;
+			j.kind = ARCHIVE_TAR;
 			j.id = xstrfmt("%.*s", (int)(len - 4), e->d_name);
 		} else {
 			warn("ignoring %s: not a folder, nor a .zip, .tar.gz or .tgz archive", path);
@@ -1132,7 +945,7 @@ int batch_main(int argc, char **argv)
 		    b.subs);
 	keep_shard(&b);
 	for (size_t i = 0; i < b.n; i++) {
-		const char *tool = b.v[i].kind == SUB_ZIP ? "unzip" : b.v[i].kind == SUB_TAR ? "tar" : NULL;
+		const char *tool = !b.v[i].archive ? NULL : b.v[i].kind == ARCHIVE_ZIP ? "unzip" : "tar";
 		char *path = tool ? find_in_path(tool) : NULL;
 
 		if (tool && !path)
