@@ -97,9 +97,9 @@ int archive_extract(const char *archive, enum archive_kind kind, const char *int
 	const char *list[] = { "unzip", "-Z1", archive, NULL };
 	const char *types[] = { "unzip", "-Z", archive, NULL };
 	const char *unzip[] = { "unzip", "-qq", "-o", archive, "-d", into, NULL };
-	const char *tlist[] = { "tar", "-tzf", archive, NULL };
-	const char *ttypes[] = { "tar", "-tvzf", archive, NULL };
-	const char *untar[] = { "tar", "-xzf", archive, "-C", into, "--no-same-owner",
+	const char *tlist[] = { "tar", "-tf", archive, NULL };
+	const char *ttypes[] = { "tar", "-tvf", archive, NULL };
+	const char *untar[] = { "tar", "-xf", archive, "-C", into, "--no-same-owner",
 				"--no-same-permissions", NULL };
 	char *names = NULL, *modes = NULL, *out = NULL;
 	char *save = NULL;

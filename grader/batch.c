@@ -18,6 +18,7 @@
 
 #include "archive.h"
 #include "child.h"
+#include "deadline.h"
 #include "gradebook.h"
 #include "gradebook_html.h"
 #include "stage.h"
@@ -42,6 +43,12 @@ static const char batch_usage[] =
 	"      --time-limit SECONDS    each submission's whole-run limit\n"
 	"                              (default: 120 per stage, times the scale)\n"
 	"      --kit DIR               the kit's root (default: the folder above the grader)\n"
+	"      --deadline TIME         grade each git repository's last commit by TIME\n"
+	"                              (\"2026-12-01 23:59\", local time, or with a zone: \"+0100\")\n"
+	"      --extensions FILE       students' own deadlines: a CSV id,deadline\n"
+	"      --late-days N           a commit up to N days late is graded, and the days counted\n"
+	"      --late-penalty P        percent of the score taken per late day\n"
+	"      --pushes FILE           date by the server's push times: a CSV id,commit,pushed_at\n"
 	"  -h, --help                  this text\n";
 
 /* Per stage, the default whole-run limit of one submission, before TIMEOUT_SCALE. */
@@ -56,6 +63,10 @@ struct job {
 	char *entry;		/* its name in SUBS_DIR: "alice", "alice.zip" */
 	bool archive;		/* else a folder */
 	enum archive_kind kind;	/* of an archive */
+	char *parent;		/* the folder that holds entry: SUBS_DIR, or a deadline's checkout */
+	struct deadline_pick pick;	/* with a deadline: the commit graded */
+	bool dated;		/* pick is set */
+	char *undated;		/* with a deadline, why nothing could be graded; or NULL */
 	char *stamp;		/* hash of what grading it depends on, or NULL */
 };
 
@@ -95,6 +106,8 @@ struct batch {
 	long jobs;
 	bool force;
 	unsigned shard, nshards;
+	struct deadline_policy policy;
+	bool deadlines;		/* --deadline: grade repositories as they were then */
 
 	char *scratch;
 	struct job *v;
@@ -347,15 +360,21 @@ static char *job_stamp(const struct batch *b, const struct job *j, const char *k
 	int rc;
 
 	if (!j->archive) {
-		list_files(b->subs, j->entry, &files, &n, &alloc);
+		list_files(j->parent, j->entry, &files, &n, &alloc);
 		qsort(files, n, sizeof(*files), cmp_str);
 	} else {
 		files = xcalloc(1, sizeof(*files));
 		files[n++] = xstrdup(j->entry);
 	}
 	sb_adds(&sb, kit);
+	if (j->dated)
+		sb_addf(&sb, "commit %s at %lld due %lld late %d penalty %g\n", j->pick.commit,
+			(long long)j->pick.when, (long long)j->pick.due, j->pick.late_days,
+			j->pick.penalty);
+	else if (j->undated)
+		sb_addf(&sb, "undated: %s\n", j->undated);
 	sb_addf(&sb, "submission %zu files\n", n);
-	rc = sha256_files(b->subs, files, n, &sb);
+	rc = sha256_files(j->parent, files, n, &sb);
 	file = xstrfmt("%s/stamp.txt", b->scratch);
 	if (!rc)
 		hex = sha256_text(file, &sb);
@@ -464,8 +483,14 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 
 	if (mkdir_p(dir) || mkdir_p(tmpdir))
 		die("cannot create %s: %s", dir, strerror(errno));
-	if (!j->archive) {
-		parent = xstrdup(b->subs);
+	if (j->undated) {
+		/* Nothing to grade: no commit by the deadline, or not a repository. */
+		o->flags = GB_MISSING;
+		meta.problem = xstrdup(j->undated);
+		meta.stamp = j->stamp ? xstrdup(j->stamp) : NULL;
+		parent = NULL;
+	} else if (!j->archive) {
+		parent = xstrdup(j->parent);
 		rel = archive_descend(parent, j->entry);
 	} else {
 		char *archive = xstrfmt("%s/%s", b->subs, j->entry);
@@ -562,8 +587,17 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 			free(line);
 		}
 	}
-	meta.flags = o->flags & (GB_TIMEOUT | GB_BROKEN_ARCHIVE | GB_ERROR);
+	meta.flags = o->flags & (GB_TIMEOUT | GB_BROKEN_ARCHIVE | GB_ERROR | GB_MISSING);
 	meta.seconds = now() - started;
+	if (j->dated) {
+		meta.dated = true;
+		memcpy(meta.commit, j->pick.commit, sizeof(meta.commit));
+		meta.when = j->pick.when;
+		meta.due = j->pick.due;
+		meta.late_days = j->pick.late_days;
+		meta.penalty = j->pick.penalty;
+		meta.pushed = j->pick.pushed;
+	}
 	record(j, o, dir, results_tmp, results, &meta);
 out:
 	if (remove_tree(work))
@@ -651,7 +685,7 @@ static void stamp_main(struct batch *b)
 			snprintf(o->stamp, sizeof(o->stamp), "%s", stamp);
 		if (!b->force && stamp && !student_meta_read(&meta, dir)) {
 			o->skip = meta.stamp && !strcmp(meta.stamp, stamp) &&
-				  (is_file(results) || (meta.flags & GB_BROKEN_ARCHIVE));
+				  (is_file(results) || (meta.flags & (GB_BROKEN_ARCHIVE | GB_MISSING)));
 			student_meta_release(&meta);
 		}
 		free(stamp);
@@ -659,6 +693,42 @@ static void stamp_main(struct batch *b)
 		free(dir);
 	}
 	free(kit);
+}
+
+/* ---- deadlines ---- */
+
+/*
+ * With --deadline, each folder submission is a git repository, graded as
+ * it was then: its commit's files are written to the scratch folder, which
+ * the job grades instead.  What has no commit by then, or is no usable
+ * repository, is recorded with the reason and not graded.
+ */
+static void check_out_deadlines(struct batch *b)
+{
+	for (size_t i = 0; b->deadlines && i < b->n; i++) {
+		struct job *j = &b->v[i];
+		char *repo = xstrfmt("%s/%s", b->subs, j->entry);
+		char *parent = xstrfmt("%s/checkout-%zu", b->scratch, i);
+		char *into = xstrfmt("%s/%s", parent, j->entry);
+		struct strbuf err = STRBUF_INIT;
+
+		if (j->archive)
+			sb_adds(&err, "an archive has no commits to date: submit a git repository");
+		else if (deadline_is_repository(repo, &err) &&
+			 !deadline_pick(&b->policy, j->id, repo, &j->pick, &err) &&
+			 !deadline_checkout(repo, j->pick.commit, into, b->scratch, &err)) {
+			free(j->parent);
+			j->parent = parent;
+			parent = NULL;
+			j->dated = true;
+		}
+		if (!j->dated)
+			j->undated = xstrfmt("with the deadline: %s", sb_str(&err));
+		sb_release(&err);
+		free(repo);
+		free(parent);
+		free(into);
+	}
 }
 
 /* ---- the class ---- */
@@ -715,6 +785,7 @@ static void find_submissions(struct batch *b)
 		}
 		free(path);
 		j.entry = xstrdup(e->d_name);
+		j.parent = xstrdup(b->subs);
 		ALLOC_GROW(b->v, b->n + 1, alloc);
 		b->v[b->n++] = j;
 	}
@@ -737,6 +808,7 @@ static void keep_shard(struct batch *b)
 		} else {
 			free(b->v[i].id);
 			free(b->v[i].entry);
+			free(b->v[i].parent);
 		}
 	}
 	b->n = kept;
@@ -878,13 +950,20 @@ int batch_main(int argc, char **argv)
 		{ "timeout-scale", required_argument, NULL, 'T' },
 		{ "time-limit", required_argument, NULL, 'L' },
 		{ "kit", required_argument, NULL, 'K' },
+		{ "deadline", required_argument, NULL, 'd' },
+		{ "extensions", required_argument, NULL, 'e' },
+		{ "late-days", required_argument, NULL, 'l' },
+		{ "late-penalty", required_argument, NULL, 'p' },
+		{ "pushes", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *extensions = NULL, *pushes = NULL;
+	bool late_options = false;
 	struct batch b = { .jobs = sysconf(_SC_NPROCESSORS_ONLN), .shard = 1, .nshards = 1 };
 	const char *out = "grades", *stage_arg = NULL, *kit_arg = NULL, *env;
 	double scale = 1, started = now();
-	size_t nworkers, nskipped = 0, nfailed = 0, nbroken = 0;
+	size_t nworkers, nskipped = 0, nfailed = 0, nbroken = 0, nundated = 0;
 	char **ids;
 	int opt, rc = 0;
 
@@ -914,6 +993,22 @@ int batch_main(int argc, char **argv)
 		case 'T': scale = parse_number("--timeout-scale", optarg, 100); b.scale = optarg; break;
 		case 'L': b.time_limit = parse_number("--time-limit", optarg, 1e6); break;
 		case 'K': kit_arg = optarg; break;
+		case 'd':
+			if (deadline_parse_time(optarg, &b.policy.deadline))
+				die("--deadline takes a time like \"2026-12-01 23:59\" (and a zone: "
+				    "\"+0100\"), not '%s'", optarg);
+			b.deadlines = true;
+			break;
+		case 'e': extensions = optarg; break;
+		case 'l':
+			b.policy.late_days = (int)parse_number("--late-days", optarg, 365);
+			late_options = true;
+			break;
+		case 'p':
+			b.policy.penalty = parse_number("--late-penalty", optarg, 100);
+			late_options = true;
+			break;
+		case 'P': pushes = optarg; break;
 		case 'h': fputs(batch_usage, stdout); return 0;
 		default: fputs(batch_usage, stderr); return 2;
 		}
@@ -923,6 +1018,15 @@ int batch_main(int argc, char **argv)
 		    argc - optind);
 	if (b.jobs < 1)
 		b.jobs = 1;
+	if (!b.deadlines && (extensions || pushes || late_options))
+		die("--extensions, --late-days, --late-penalty and --pushes go with --deadline");
+	{
+		struct strbuf err = STRBUF_INIT;
+
+		if ((extensions && deadline_read_extensions(&b.policy, extensions, &err)) ||
+		    (pushes && deadline_read_pushes(&b.policy, pushes, &err)))
+			die("%s", sb_str(&err));
+	}
 	env = getenv("TIMEOUT_SCALE");
 	if (!b.scale && env && *env)
 		scale = parse_number("TIMEOUT_SCALE", env, 100);
@@ -974,6 +1078,7 @@ int batch_main(int argc, char **argv)
 		die("cannot map memory for the workers: %s", strerror(errno));
 	catch_interrupts();
 
+	check_out_deadlines(&b);
 	/* What is unchanged since its result was written is not graded again. */
 	worker_pids[0] = start_worker(stamp_main, &b);
 	nworker_pids = 1;
@@ -1019,6 +1124,8 @@ int batch_main(int argc, char **argv)
 		ids[i] = b.v[i].id;
 		if (o->done && !o->graded && (o->flags & GB_BROKEN_ARCHIVE))
 			nbroken++;
+		else if (o->done && !o->graded && b.v[i].undated)
+			nundated++;
 		else if (o->done && !o->graded)
 			nfailed++;
 		else if (!o->skip && !o->done)
@@ -1026,9 +1133,11 @@ int batch_main(int argc, char **argv)
 	}
 	if (write_gradebook(b.out, b.kit, b.stages, b.nstages, ids, b.n))
 		rc = 1;
-	printf("graded %zu, skipped %zu unchanged", b.ntodo - nfailed - nbroken, nskipped);
+	printf("graded %zu, skipped %zu unchanged", b.ntodo - nfailed - nbroken - nundated, nskipped);
 	if (nbroken)
 		printf(", %zu broken archive%s", nbroken, nbroken == 1 ? "" : "s");
+	if (nundated)
+		printf(", %zu with nothing to grade by the deadline", nundated);
 	if (nfailed)
 		printf(", %zu could not be graded", nfailed);
 	print_times(now() - started, (double)atomic_load(&b.sh->msec) / 1000.0);
@@ -1041,6 +1150,8 @@ int batch_main(int argc, char **argv)
 		free(b.v[i].id);
 		free(b.v[i].entry);
 		free(b.v[i].stamp);
+		free(b.v[i].parent);
+		free(b.v[i].undated);
 	}
 	for (size_t i = 0; i < b.nstages; i++)
 		free(b.stages[i]);
@@ -1049,6 +1160,7 @@ int batch_main(int argc, char **argv)
 	free(b.v);
 	free(b.todo);
 	free(b.scratch);
+	deadline_policy_release(&b.policy);
 	free(b.subs);
 	free(b.out);
 	free(b.kit);
