@@ -16,6 +16,7 @@ int __real_pthread_rwlock_unlock(pthread_rwlock_t *l);
 int __real_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
 
 static atomic_uint thread_counter;
+static atomic_uint lock_errors;
 static _Thread_local uint64_t rng_state;
 
 unsigned long perturb_seed(void)
@@ -60,16 +61,28 @@ static void maybe_yield(void)
 	}
 }
 
+unsigned perturb_lock_errors(void)
+{
+	return atomic_load(&lock_errors);
+}
+
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 {
+	int rc;
+
 	maybe_yield();
-	return __real_pthread_mutex_lock(m);
+	rc = __real_pthread_mutex_lock(m);
+	if (rc)
+		atomic_fetch_add(&lock_errors, 1);
+	return rc;
 }
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	int rc = __real_pthread_mutex_unlock(m);
 
+	if (rc)
+		atomic_fetch_add(&lock_errors, 1);
 	maybe_yield();
 	return rc;
 }

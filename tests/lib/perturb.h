@@ -18,4 +18,14 @@
 /* The seed in use (from RACECOURSE_SEED, or 1 when it is unset). */
 unsigned long perturb_seed(void);
 
+/*
+ * How many wrapped pthread_mutex_lock and pthread_mutex_unlock calls have
+ * failed in this process.  A default mutex reports nothing, whatever the
+ * misuse; a test that re-initializes the code's mutexes as
+ * PTHREAD_MUTEX_ERRORCHECK makes an unlock of a mutex the thread does not
+ * hold (EPERM) and a second lock of one it holds (EDEADLK) count here, even
+ * when the code ignores what the call returned.
+ */
+unsigned perturb_lock_errors(void);
+
 #endif
