@@ -58,6 +58,7 @@ static const char *const perturb_wraps[] = {
 	"-Wl,--wrap=pthread_mutex_lock", "-Wl,--wrap=pthread_mutex_unlock",
 	"-Wl,--wrap=pthread_rwlock_rdlock", "-Wl,--wrap=pthread_rwlock_wrlock",
 	"-Wl,--wrap=pthread_rwlock_unlock", "-Wl,--wrap=pthread_cond_wait",
+	"-Wl,--wrap=pthread_cond_timedwait", "-Wl,--wrap=pthread_mutex_trylock",
 };
 
 
