@@ -435,7 +435,7 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 	for (size_t i = 0; i < nsrcs; i++) {
 		if (compile_student(o, &srcs[i], dir, include, NULL, &objs, &diag))
 			goto out;
-		if (symcheck_object(o, st, objs.v[objs.n - 1], srcs[i].display, &err)) {
+		if (symcheck_object(o, st, objs.v[objs.n - 1], srcs[i].display, &err, NULL)) {
 			sb_addf(&diag, "%s\n", sb_str(&err));
 			goto out;
 		}
