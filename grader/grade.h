@@ -24,6 +24,7 @@ struct grade_options {
 	const struct sandbox *sandbox;	/* how student code is contained */
 	bool progress;			/* say on stderr what is running */
 	bool fast;			/* ThreadSanitizer instead of Helgrind and DRD */
+	bool admit_any_call;		/* admission lets any import through (symcheck.h): tests only */
 };
 
 enum stage_state {
