@@ -39,6 +39,8 @@ struct stage_result {
 	enum stage_state state;
 	char *problem;		/* one line, when the stage could not be graded */
 	char *diagnostics;	/* the compiler's output for the student's files */
+	bool refused;		/* admission refused the object: diagnostics say why (symcheck.h) */
+	char *suspicious;	/* what admission flagged, "file:line: ..." lines, or NULL */
 	struct source *srcs;
 	size_t nsrcs;
 	struct test_result *tests;	/* the manifest's tests, then the race-free item */

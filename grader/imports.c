@@ -128,7 +128,7 @@ enum import_verdict imports_judge(const struct stage *st, const char *name, cons
 			return IMPORT_REFUSED;
 		}
 	if (IN(ending, name)) {
-		*why = "ends the process or a thread, which no solution of this stage needs";
+		*why = "ends the process or a thread";
 		return IMPORT_SUSPICIOUS;
 	}
 	if (IN(allowed, name))

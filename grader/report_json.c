@@ -116,6 +116,8 @@ static json_t *stage_json(const struct stage_result *res)
 		json_object_set_new(j, "problem", json_text(res->problem));
 	if (res->diagnostics)
 		json_object_set_new(j, "diagnostics", json_text(res->diagnostics));
+	if (res->suspicious)
+		json_object_set_new(j, "suspicious", json_text(res->suspicious));
 	if (res->detector_note)
 		json_object_set_new(j, "detector_note", json_text(res->detector_note));
 	return j;

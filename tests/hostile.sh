@@ -19,6 +19,8 @@ margin=15		# seconds a run may take beyond the sum of its limits
 tab=$(printf '\t')
 
 # prepare KIT DEST: the entries, with the kit's and their own paths written in.
+# NAME.symlink becomes a symbolic link NAME to the path it holds; `secret`
+# lists words (no spaces) that the report must never quote.
 prepare() {
 	for dir in tests/hostile/*/; do
 		name=$(basename "$dir")
@@ -26,6 +28,7 @@ prepare() {
 		for f in "$dir"*; do
 			case $f in
 			*.c) sed -e "s|@KIT@|$1|g" -e "s|@SUB@|$2/$name|g" "$f" >"$2/$name/$(basename "$f")" ;;
+			*.symlink) ln -sfn "$(sed -e "s|@KIT@|$1|g" "$f")" "$2/$name/$(basename "$f" .symlink)" ;;
 			*) cp "$f" "$2/$name/" ;;
 			esac
 		done
