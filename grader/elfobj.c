@@ -40,6 +40,7 @@ static int read_sections(struct elfobj *e, const Elf64_Ehdr *h, struct strbuf *e
 		e->sections[i].flags = s.sh_flags;
 		e->sections[i].size = s.sh_size;
 		e->sections[i].info = s.sh_info;
+		e->sections[i].link = s.sh_link;
 		e->sections[i].name = (const char *)(uintptr_t)s.sh_name;	/* resolved below */
 		if (s.sh_type == SHT_NOBITS || s.sh_type == SHT_NULL)
 			continue;
@@ -74,19 +75,11 @@ static int read_symbols(struct elfobj *e, struct strbuf *err)
 			sb_adds(err, "its symbol table is damaged");
 			return -1;
 		}
-		/* sh_link names the string table; read it back from the header */
-		{
-			Elf64_Ehdr h;
-			Elf64_Shdr sh;
-
-			memcpy(&h, e->image, sizeof(h));
-			memcpy(&sh, e->image + h.e_shoff + i * sizeof(sh), sizeof(sh));
-			if (sh.sh_link >= e->nsections) {
-				sb_adds(err, "its symbol table has no string table");
-				return -1;
-			}
-			strtab = &e->sections[sh.sh_link];
+		if (s->link >= e->nsections) {
+			sb_adds(err, "its symbol table has no string table");
+			return -1;
 		}
+		strtab = &e->sections[s->link];
 		e->nsymbols = s->size / sizeof(sym);
 		e->symbols = xcalloc(e->nsymbols ? e->nsymbols : 1, sizeof(*e->symbols));
 		for (size_t k = 0; k < e->nsymbols; k++) {

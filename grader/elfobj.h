@@ -15,6 +15,7 @@ struct elf_section {
 	const unsigned char *data;	/* NULL for SHT_NOBITS */
 	size_t size;
 	uint32_t info;		/* for a relocation section: the section it applies to */
+	uint32_t link;		/* for a symbol table: its string table */
 };
 
 struct elf_symbol {

@@ -20,7 +20,8 @@ static const char *const allowed[] = {
 	"__ctype_toupper_loc",
 	/* numbers, sorting */
 	"abs", "labs", "llabs", "div", "ldiv", "qsort", "bsearch", "strtol", "strtoul", "strtoll",
-	"strtoull", "strtod", "atoi", "atol", "atoll", "rand", "srand", "rand_r",
+	"strtoull", "strtod", "atoi", "atol", "atoll", "rand", "srand", "rand_r", "random",
+	"srandom", "drand48", "lrand48", "erand48", "nrand48", "strsep", "memccpy",
 	"__isoc99_*", "__isoc23_*",
 	/* output and errors; abort ends a test as failed, so it forges nothing */
 	"printf", "fprintf", "vprintf", "vfprintf", "snprintf", "vsnprintf", "sprintf", "vsprintf",
@@ -28,7 +29,9 @@ static const char *const allowed[] = {
 	"stderr", "sscanf", "__errno_location", "strerror", "strerror_r", "__xpg_strerror_r",
 	"__assert_fail", "abort",
 	/* time */
-	"clock_gettime", "time", "clock", "nanosleep", "usleep", "sched_yield",
+	"clock_gettime", "clock_nanosleep", "time", "clock", "gettimeofday", "timespec_get",
+	"difftime", "nanosleep", "usleep", "sleep", "sched_yield", "sysconf", "get_nprocs",
+	"getpid",
 	/* threads */
 	"pthread_create", "pthread_join", "pthread_detach", "pthread_self", "pthread_equal",
 	"pthread_once", "pthread_mutex_*", "pthread_mutexattr_*", "pthread_cond_*",
@@ -36,6 +39,10 @@ static const char *const allowed[] = {
 	"pthread_barrier_*", "pthread_barrierattr_*", "pthread_attr_*", "pthread_key_create",
 	"pthread_key_delete", "pthread_getspecific", "pthread_setspecific", "sem_init",
 	"sem_destroy", "sem_wait", "sem_trywait", "sem_timedwait", "sem_post", "sem_getvalue",
+	"__pthread_register_cancel", "__pthread_unregister_cancel", "__pthread_unwind_next",
+	/* C11 threads */
+	"thrd_create", "thrd_join", "thrd_detach", "thrd_current", "thrd_equal", "thrd_yield",
+	"thrd_sleep", "mtx_*", "cnd_*", "call_once", "tss_*",
 	/* what compilers call on their own: stack protector, fortified calls, atomics */
 	"__stack_chk_fail", "__*_chk", "__atomic_*", "__sync_*",
 	/* the linker's, for thread-local data and weak references in position-independent code */
@@ -48,7 +55,7 @@ static const char *const allowed[] = {
  */
 static const char *const ending[] = {
 	"exit", "_exit", "_Exit", "quick_exit", "pthread_exit", "kill", "raise", "pthread_kill",
-	"pthread_cancel",
+	"pthread_cancel", "thrd_exit",
 };
 
 /* Why a name is refused, for the calls a student might try. */
