@@ -294,6 +294,59 @@ static int check_code(struct admit *a, struct strbuf *err)
 	return 0;
 }
 
+/* ---- data ---- */
+
+/*
+ * Where code uses the data at `offset` of section `sec` (a string literal:
+ * a relocation against the section, its addend the offset, less 4 for a
+ * PC-relative one), or the display name.
+ */
+static char *where_data_used(const struct admit *a, size_t sec, uint64_t offset)
+{
+	for (size_t i = 0; i < a->e.nrelocs; i++) {
+		const struct elf_reloc *r = &a->e.relocs[i];
+		const struct elf_symbol *s = &a->e.symbols[r->symbol];
+		int64_t at = (int64_t)s->value + r->addend;
+
+		if (s->shndx != sec || !(a->e.sections[r->section].flags & SHF_EXECINSTR))
+			continue;
+		if (at == (int64_t)offset || at + 4 == (int64_t)offset)
+			return where(a, r->section, r->offset);
+	}
+	return xstrdup(a->display);
+}
+
+/*
+ * Strings that no honest solution holds: /proc (the process's memory,
+ * environment and descriptors; reachable through exec in a stage that
+ * allows it) and the environment's name.  Flagged, not refused.
+ */
+static void flag_data(const struct admit *a, struct strbuf *suspicious)
+{
+	static const char *const words[] = { "/proc/", "environ" };
+
+	for (size_t i = 0; suspicious && i < a->e.nsections; i++) {
+		const struct elf_section *s = &a->e.sections[i];
+
+		if (!s->data || (s->flags & SHF_EXECINSTR) || !(s->flags & SHF_ALLOC))
+			continue;
+		for (size_t k = 0; k < sizeof(words) / sizeof(*words); k++) {
+			const unsigned char *hit = memmem(s->data, s->size, words[k], strlen(words[k]));
+			const unsigned char *start = hit;
+			char *at;
+
+			if (!hit)
+				continue;
+			while (start > s->data && start[-1])	/* the literal's first byte */
+				start--;
+			at = where_data_used(a, i, (uint64_t)(start - s->data));
+			sb_addf(suspicious, "%s: has the string \"%s\": reads /proc or the environment?\n",
+				at, words[k]);
+			free(at);
+		}
+	}
+}
+
 /* ---- symbols ---- */
 
 static bool in_api(const struct stage *st, const char *name)
@@ -399,6 +452,7 @@ int symcheck_object(const struct grade_options *o, const struct stage *st, const
 		goto out;
 	if (check_sections(&a, err) || check_code(&a, err) || check_symbols(&a, err, suspicious))
 		goto out;
+	flag_data(&a, suspicious);
 	rc = 0;
 out:
 	elfobj_release(&a.e);

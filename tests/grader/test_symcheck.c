@@ -297,3 +297,16 @@ Test(symcheck, refuses_what_is_not_an_object)
 	sb_release(&err);
 	free(path);
 }
+
+Test(symcheck, flags_a_proc_path_where_the_stage_allows_exec)
+{
+	char *flagged, *why = check_flagged("#include <unistd.h>\n"
+					    "void *account_new(void)\n{\n"
+					    "\treturn (void *)(long)fork() ? 0 : \"/proc/self/environ\";\n}\n",
+					    &flagged);
+
+	cr_assert_str_empty(why);
+	cr_assert(strstr(flagged, "account.c:4: has the string \"/proc/\""), "%s", flagged);
+	free(why);
+	free(flagged);
+}
