@@ -310,3 +310,15 @@ Test(symcheck, flags_a_proc_path_where_the_stage_allows_exec)
 	free(why);
 	free(flagged);
 }
+
+Test(symcheck, a_refusal_says_what_to_change)
+{
+	char *why = check("#include <stdlib.h>\n"
+			  "void *account_new(void)\n{\n\treturn getenv(\"HOME\");\n}\n");
+
+	cr_assert_str_eq(why, "account.c:4: your code uses getenv, which reads the environment, "
+			 "where the grader's settings are: no solution of this stage needs it. Remove "
+			 "it, and use only the C library's ordinary functions (and those the "
+			 "assignment asks for)");
+	free(why);
+}
