@@ -322,3 +322,39 @@ Test(symcheck, a_refusal_says_what_to_change)
 			 "assignment asks for)");
 	free(why);
 }
+
+/* ---- other spellings of the same attacks ---- */
+
+Test(symcheck, refuses_other_ways_to_find_code_at_run_time)
+{
+	assert_refused("#define _GNU_SOURCE\n#include <dlfcn.h>\n"
+		       "void *account_new(void) { return dlvsym(RTLD_NEXT, \"malloc\", \"GLIBC_2.2.5\"); }\n",
+		       "uses dlvsym");
+	assert_refused("void *__libc_dlsym(void *, const char *);\n"
+		       "void *account_new(void) { return __libc_dlsym(0, \"malloc\"); }\n",
+		       "uses __libc_dlsym");
+	assert_refused("extern char __executable_start[];\n"
+		       "void *account_new(void) { return __executable_start; }\n",
+		       "uses __executable_start");
+	assert_refused("extern int main(void) __attribute__((weak));\n"
+		       "void *account_new(void) { return (void *)main; }\n",
+		       "uses main");
+}
+
+Test(symcheck, refuses_constructors_spelled_otherwise)
+{
+	assert_refused("static void late(void) { }\n"
+		       "__attribute__((section(\".init_array.00099\"), used)) static void (*p)(void) = late;\n",
+		       "constructor or destructor (section .init_array.00099)");
+	assert_refused("static volatile int done;\n"
+		       "__attribute__((destructor)) static void late(void) { done = 1; }\n",
+		       "constructor or destructor (section .fini_array)");
+}
+
+Test(symcheck, refuses_the_older_system_call_instructions)
+{
+	assert_refused("void account_free(void *a) { (void)a; __asm__ volatile(\"int $0x80\"); }\n",
+		       "system call instruction (int $0x80)");
+	assert_refused("void account_free(void *a) { (void)a; __asm__ volatile(\"sysenter\"); }\n",
+		       "system call instruction (sysenter)");
+}
