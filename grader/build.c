@@ -304,6 +304,8 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 		args_push_owned(&t, kit_object(&k, st->test_sources[i], false));
 	for (size_t i = 0; i < st->nhidden_sources; i++)
 		args_push_owned(&t, kit_object(&k, st->hidden_sources[i], false));
+	for (size_t i = 0; i < st->nlib_sources; i++)
+		args_push_owned(&t, kit_object(&k, st->lib_sources[i], false));
 	src = xstrfmt("%s/runner.c", lib);
 	args_push_owned(&t, kit_object(&k, src, false));
 	free(src);

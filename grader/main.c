@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "lms.h"
 #include "child.h"
 #include "debuginfo.h"
 #include "grade.h"
@@ -186,6 +187,7 @@ static const struct command commands[] = {
 	{ "batch", "grade a whole class: gradebook.csv, report.html", batch_main },
 	{ "batch-merge", "join the gradebooks of several batches (shards)", batch_merge_main },
 	{ "batch-report", "write a batch's report.html again", batch_report_main },
+	{ "batch-export", "a batch's gradebook for Canvas or Moodle to import", lms_export_main },
 	{ NULL, NULL, NULL },
 };
 

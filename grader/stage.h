@@ -37,6 +37,8 @@ struct stage {
 	size_t nscenario_sources;
 	char **hidden_sources;	/* absolute paths in tests/<name>/hidden/; none in a student's kit */
 	size_t nhidden_sources;
+	char **lib_sources;	/* absolute paths in tests/lib: fault injection the tests link */
+	size_t nlib_sources;
 	char **ldflags;		/* extra link flags of the test binary */
 	size_t nldflags;
 	bool perturb;
