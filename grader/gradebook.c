@@ -12,6 +12,7 @@
 
 const char *const gradebook_flag_names[GB_NFLAGS] = {
 	"race", "deadlock", "timeout", "compile-error", "missing", "broken-archive", "error",
+	"suspicious",
 };
 
 unsigned gradebook_flag_find(const char *name)
@@ -176,6 +177,8 @@ unsigned gradebook_flags_of(json_t *results)
 			flags |= GB_MISSING;
 		else if (!strcmp(state, "compile-error"))
 			flags |= GB_COMPILE_ERROR;
+		if (json_object_get(st, "suspicious"))
+			flags |= GB_SUSPICIOUS;
 		json_array_foreach(json_object_get(st, "findings"), k, v) {
 			if (!strcmp(jstr(v, "kind"), "race"))
 				flags |= GB_RACE;

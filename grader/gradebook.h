@@ -33,8 +33,9 @@ enum gradebook_flag {
 	GB_MISSING = 1u << 4,		/* a stage's files are not in the submission */
 	GB_BROKEN_ARCHIVE = 1u << 5,	/* the archive could not be read, or was unsafe */
 	GB_ERROR = 1u << 6,		/* the grader could not grade it (not the student's fault) */
+	GB_SUSPICIOUS = 1u << 7,	/* admission flagged what no honest solution needs (symcheck.h) */
 };
-#define GB_NFLAGS 7
+#define GB_NFLAGS 8
 /* "race", "deadlock", ...: the name of flag 1u << i. */
 extern const char *const gradebook_flag_names[GB_NFLAGS];
 /* The flag called `name`, or 0. */

@@ -39,6 +39,8 @@ static const char usage[] =
 	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
 	"      --fast                  ThreadSanitizer instead of Helgrind and DRD: quicker\n"
 	"                              feedback, not the score of record\n"
+	"      --admit-any-call        admit any library call (the other checks stay): for testing\n"
+	"                              the later layers with hostile code (tests/hostile.sh)\n"
 	"      --sandbox MODE          auto (default: bwrap where it works, else fallback),\n"
 	"                              bwrap, fallback or none (see docs/security.md)\n"
 	"      --timeout-scale X       multiply every time limit by X (also TIMEOUT_SCALE)\n"
@@ -256,6 +258,7 @@ int main(int argc, char **argv)
 		{ "kit", required_argument, NULL, 'K' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "fast", no_argument, NULL, 'F' },
+		{ "admit-any-call", no_argument, NULL, 'A' },
 		{ "save", required_argument, NULL, 'V' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -317,6 +320,7 @@ int main(int argc, char **argv)
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
 		case 'F': o.fast = true; break;
+		case 'A': o.admit_any_call = true; break;
 		case 'V': cli.save = optarg; break;
 		case 'l': cli.list = true; break;
 		case 'h':

@@ -165,7 +165,8 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 	    read_strings(root, "test_sources", st->tests_dir, &st->test_sources, &st->ntest_sources, err, path) ||
 	    read_strings(root, "scenario_sources", st->tests_dir, &st->scenario_sources, &st->nscenario_sources, err, path) ||
 	    read_strings(root, "lib_sources", lib, &st->lib_sources, &st->nlib_sources, err, path) ||
-	    read_strings(root, "ldflags", NULL, &st->ldflags, &st->nldflags, err, path))
+	    read_strings(root, "ldflags", NULL, &st->ldflags, &st->nldflags, err, path) ||
+	    read_strings(root, "imports", NULL, &st->imports, &st->nimports, err, path))
 		goto out;
 	if (!st->nstudent_files) {
 		fail(err, path, "\"student_files\" must name at least one file");
@@ -229,6 +230,7 @@ void stage_release(struct stage *st)
 	free(st->tests_dir);
 	free_strings(st->student_files, st->nstudent_files);
 	free_strings(st->api, st->napi);
+	free_strings(st->imports, st->nimports);
 	free_strings(st->test_sources, st->ntest_sources);
 	free_strings(st->lib_sources, st->nlib_sources);
 	free_strings(st->scenario_sources, st->nscenario_sources);

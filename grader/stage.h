@@ -29,6 +29,8 @@ struct stage {
 	size_t nstudent_files;
 	char **api;		/* the functions the student's files may define globally */
 	size_t napi;
+	char **imports;		/* library calls the stage allows beyond the grader's own list (imports.h) */
+	size_t nimports;
 	char **test_sources;	/* absolute paths */
 	size_t ntest_sources;
 	char **scenario_sources;	/* absolute paths; none for a stage without threads */
