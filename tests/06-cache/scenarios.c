@@ -1,4 +1,6 @@
 /* Detector scenarios of stage 06-cache: gets, evictions, joined loads and sizes at once. */
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +100,54 @@ static void size_while_getting(void)
 	cache_free(cache);
 }
 
+/*
+ * A slow load with waiters: the loader of "slow" does not return until the
+ * three other threads are on their way into cache_get for the same key
+ * (whichever thread loads: the others always come),
+ * and then lets them run (yields) before it does, so that they find the
+ * flight unfinished and wait on it.  Everything a waiter reads of the
+ * flight, and every write of the loading thread, then happens while the
+ * others are there.  Twice, so that a flight left behind is used again.
+ */
+static atomic_int coming;
+
+static char *slow_load(const char *key, void *ctx)
+{
+	(void)ctx;
+	if (!strcmp(key, "slow")) {
+		while (atomic_load(&coming) < 3)
+			sched_yield();
+		for (int i = 0; i < 200; i++)
+			sched_yield();
+	}
+	return load(key, NULL);
+}
+
+static void *slow_worker(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int round = 0; round < 2; round++) {
+		if (w->id == 0) {
+			free(cache_get(w->cache, "slow"));
+			continue;
+		}
+		atomic_fetch_add(&coming, 1);
+		free(cache_get(w->cache, "slow"));
+		free(cache_get(w->cache, w->id % 2 ? "other" : "slow"));
+	}
+	return NULL;
+}
+
+static void waiters_during_slow_load(void)
+{
+	cache_t *cache = cache_new(1, slow_load, NULL);
+
+	atomic_store(&coming, 0);
+	run_workers(cache, 4, slow_worker);
+	cache_free(cache);
+}
+
 const struct scenario scenarios[] = {
 	{ "overlapping_gets", "4 threads get 6 keys from a cache of 3 (hits, misses, evictions)",
 		overlapping_gets },
@@ -105,6 +155,8 @@ const struct scenario scenarios[] = {
 		same_key_misses },
 	{ "size_while_getting", "cache_size from one thread while 3 others get",
 		size_while_getting },
+	{ "waiters_during_slow_load", "3 threads wait on a slow load of one key, twice",
+		waiters_during_slow_load },
 };
 
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "perturb.h"
 
 /* ---- messages ---- */
 
@@ -424,6 +425,40 @@ Test(single_flight, loader_runs_once)
 		cache_free(cache);
 		gate_destroy(&g);
 	}
+}
+
+/*
+ * The same, with spurious wake-ups: a waiter's pthread_cond_wait may return
+ * before the load is done.  Waiting must be `while (!done) wait`, never `if`.
+ */
+Test(single_flight, spurious_wakeups)
+{
+	perturb_spurious_wakeups(2);
+	for (int round = 1; round <= 20; round++) {
+		struct getter getters[FLIGHT_THREADS];
+		struct gate g;
+		cache_t *cache;
+
+		gate_init(&g, "k", 0);
+		cache = cache_new(4, gate_load, &g);
+		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
+		flight_round(&g, cache, getters);
+		cr_assert_eq(g.entered, 1, "round %d, with spurious wake-ups: expected 1 loader call in "
+			     "all, got %d", round, g.entered);
+		for (int i = 0; i < FLIGHT_THREADS; i++) {
+			char *got = getters[i].value;
+			char shown[SHOW_MAX];
+
+			cr_assert(got && !strcmp(got, "load #1 of k"),
+				"round %d, with spurious wake-ups (pthread_cond_wait may return without a "
+				"signal: wait in a while loop): thread %d of %d: expected 'load #1 of k', "
+				"got %s", round, i + 1, FLIGHT_THREADS, show(got, shown));
+			free(got);
+		}
+		cache_free(cache);
+		gate_destroy(&g);
+	}
+	perturb_spurious_wakeups(0);
 }
 
 Test(single_flight, null_shared_not_cached)

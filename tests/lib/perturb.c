@@ -20,6 +20,7 @@ int __real_pthread_mutex_trylock(pthread_mutex_t *m);
 
 static atomic_uint thread_counter;
 static atomic_uint lock_errors;
+static atomic_uint spurious_one_in;
 static _Thread_local uint64_t rng_state;
 
 unsigned long perturb_seed(void)
@@ -226,13 +227,35 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
 	return rc;
 }
 
+void perturb_spurious_wakeups(unsigned one_in)
+{
+	atomic_store(&spurious_one_in, one_in);
+}
+
+/*
+ * A spurious wake-up, as POSIX allows one: the mutex let go and taken back,
+ * no signal consumed, 0 returned.  Another thread may run in between.
+ */
+static bool woke_spuriously(pthread_mutex_t *m)
+{
+	unsigned n = atomic_load(&spurious_one_in);
+
+	if (!n || next_random() % n)
+		return false;
+	__real_pthread_mutex_unlock(m);
+	sched_yield();
+	__real_pthread_mutex_lock(m);
+	return true;
+}
+
 /* A wait lets the mutex go and takes it back: it must be held, by this thread. */
 int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	int rc;
+	int rc = 0;
 
 	gave(m);
-	rc = __real_pthread_cond_wait(c, m);
+	if (!woke_spuriously(m))
+		rc = __real_pthread_cond_wait(c, m);
 	took(m);
 	maybe_yield();
 	return rc;
@@ -240,10 +263,11 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
 {
-	int rc;
+	int rc = 0;
 
 	gave(m);
-	rc = __real_pthread_cond_timedwait(c, m, t);
+	if (!woke_spuriously(m))
+		rc = __real_pthread_cond_timedwait(c, m, t);
 	took(m);
 	maybe_yield();
 	return rc;

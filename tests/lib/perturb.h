@@ -31,4 +31,13 @@ unsigned long perturb_seed(void);
  */
 unsigned perturb_lock_errors(void);
 
+/*
+ * From now on, in this process: about one call in one_in of
+ * pthread_cond_wait and pthread_cond_timedwait returns 0 early, without a
+ * signal, the mutex let go and held again, as POSIX allows ("spurious
+ * wake-ups"); 0 turns it off.  Code that waits with `if` instead of
+ * `while` around its condition then goes on while the condition is false.
+ */
+void perturb_spurious_wakeups(unsigned one_in);
+
 #endif
