@@ -75,14 +75,15 @@ static const struct source *student_source(const struct vg_frame *fr, const stru
 static bool is_access_stack(const struct vg_stack *s)
 {
 	static const char *const skip[] = {
-		"Address ", "Location ", "Lock at ", "allocated", "Block was", "Mutex ",
-		"other segment",
+		"Address ", "Location ", "Lock at ", "allocated", "Block was",
+		"other segment", "first observed",
 	};
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(*skip); i++)
 		if (!strncmp(s->label, skip[i], strlen(skip[i])))
 			return false;
-	return true;
+	/* "Mutex 0x.. was first observed at", but not DRD's "Mutex not locked" */
+	return !strstr(s->label, "first observed");
 }
 
 /* valgrind's words without the addresses, which mean nothing to a student. */
