@@ -288,6 +288,33 @@ void finding_release(struct finding *f)
 	free(f->variable);
 }
 
+/*
+ * DRD's "Mutex still locked at thread exit" happens in the kit's join, not
+ * the student's code; the only line of theirs is where DRD first saw the
+ * mutex (the lock a thread returned holding).  Use it when nothing else is.
+ */
+static bool observed_site(struct finding *nf, const struct vg_error *e, const struct vg_report *r,
+			  const struct source *srcs, size_t nsrcs, const char *helper_dir)
+{
+	for (size_t j = 0; j < e->nstacks; j++) {
+		struct site *site = &nf->sites[nf->nsites];
+
+		if (strcmp(e->stacks[j].label, "first observed"))
+			continue;
+		if (!make_site(site, &e->stacks[j], r, srcs, nsrcs, helper_dir, false))
+			continue;
+		if (!site->student) {
+			site_release(site);
+			continue;
+		}
+		free(site->label);
+		site->label = xstrdup("the mutex, as first locked or made here");
+		nf->nsites++;
+		return true;
+	}
+	return false;
+}
+
 void findings_add_report(struct findings *f, const struct vg_report *r, unsigned tool,
 			 const struct source *srcs, size_t nsrcs, const char *helper_dir)
 {
@@ -308,6 +335,8 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 				nf.nsites++;
 			}
 		}
+		if (!students && nf.kind == FINDING_MISUSE)
+			students = observed_site(&nf, e, r, srcs, nsrcs, helper_dir);
 		if (!students) {
 			finding_release(&nf);
 			continue;

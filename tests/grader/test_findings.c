@@ -160,3 +160,27 @@ Test(findings, drd_misuse_is_found_at_the_students_line)
 	expect_misuse_lines("fixtures/drd-misuse.xml", TOOL_DRD, lines,
 			    sizeof(lines) / sizeof(*lines));
 }
+
+/*
+ * A thread that returns holding its mutex: DRD reports it at the kit's join;
+ * the finding is at the student's lock (fixtures/leak.c), where DRD first saw
+ * the mutex.  Helgrind's report of it has no line of anyone's.
+ */
+Test(findings, drd_thread_exit_holding_a_lock_is_at_the_students_lock)
+{
+	static const struct source leak = {
+		.name = "leak.c", .display = "leak.c", .staged = "/tmp/rcfix/src/leak.c",
+	};
+	struct vg_report r = { 0 };
+	struct findings f = { 0 };
+	const struct finding *m;
+
+	load(&r, "fixtures/drd-exit-locked.xml");
+	findings_add_report(&f, &r, TOOL_DRD, &leak, 1, NULL);
+	cr_assert_eq(f.n, 1, "expected 1 finding, got %zu", f.n);
+	m = find(&f, FINDING_MISUSE, 9);
+	cr_assert_not_null(m, "no misuse finding at leak.c:9");
+	cr_assert(strstr(m->headline, "still locked at thread exit"), "%s", m->headline);
+	vg_report_release(&r);
+	findings_release(&f);
+}
