@@ -96,6 +96,9 @@ static char *plain_words(const char *text)
 		if (!strncmp(text, prefixes[i], strlen(prefixes[i])))
 			text += strlen(prefixes[i]);
 	while (*text) {
+		/* DRD's mutex state after the address: nothing a student can use */
+		if (!strncmp(text, ", recursion count ", 18))
+			break;
 		if (!strncmp(text, " at 0x", 6) || !strncmp(text, " 0x", 3)) {
 			text += text[1] == 'a' ? 6 : 3;
 			while ((*text >= '0' && *text <= '9') || (*text >= 'a' && *text <= 'f') ||
