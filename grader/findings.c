@@ -1,6 +1,7 @@
 /* Detector findings in the student's code, from valgrind's reports. */
 #include "findings.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,12 @@ static char *plain_words(const char *text)
 		/* DRD's mutex state after the address: nothing a student can use */
 		if (!strncmp(text, ", recursion count ", 18))
 			break;
+		if (!strncmp(text, " at address 0x", 14)) {
+			text += 14;	/* DRD: "The object at address 0x.. is not a mutex" */
+			while (isxdigit((unsigned char)*text))
+				text++;
+			continue;
+		}
 		if (!strncmp(text, " at 0x", 6) || !strncmp(text, " 0x", 3)) {
 			text += text[1] == 'a' ? 6 : 3;
 			while ((*text >= '0' && *text <= '9') || (*text >= 'a' && *text <= 'f') ||

@@ -136,6 +136,7 @@ static void expect_misuse_lines(const char *fixture, unsigned tool, const int *l
 		cr_assert_not_null(m, "%s: no misuse finding at misuse.c:%d", fixture, lines[i]);
 		cr_assert(m->sites[0].student, "%s: line %d not the student's", fixture, lines[i]);
 		cr_assert_null(strstr(m->headline, "0x"), "an address left in: %s", m->headline);
+		cr_assert_null(strstr(m->headline, "at address"), "words left in: %s", m->headline);
 	}
 	for (size_t i = 0; i < f.n; i++)
 		cr_assert_eq(f.v[i].kind, FINDING_MISUSE, "%s: finding %zu is a %s", fixture, i,
