@@ -1,6 +1,7 @@
 /* Detector findings in the student's code, from valgrind's reports. */
 #include "findings.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,14 +76,15 @@ static const struct source *student_source(const struct vg_frame *fr, const stru
 static bool is_access_stack(const struct vg_stack *s)
 {
 	static const char *const skip[] = {
-		"Address ", "Location ", "Lock at ", "allocated", "Block was", "Mutex ",
-		"other segment",
+		"Address ", "Location ", "Lock at ", "allocated", "Block was",
+		"other segment", "first observed",
 	};
 
 	for (size_t i = 0; i < sizeof(skip) / sizeof(*skip); i++)
 		if (!strncmp(s->label, skip[i], strlen(skip[i])))
 			return false;
-	return true;
+	/* "Mutex 0x.. was first observed at", but not DRD's "Mutex not locked" */
+	return !strstr(s->label, "first observed");
 }
 
 /* valgrind's words without the addresses, which mean nothing to a student. */
@@ -95,6 +97,15 @@ static char *plain_words(const char *text)
 		if (!strncmp(text, prefixes[i], strlen(prefixes[i])))
 			text += strlen(prefixes[i]);
 	while (*text) {
+		/* DRD's mutex state after the address: nothing a student can use */
+		if (!strncmp(text, ", recursion count ", 18))
+			break;
+		if (!strncmp(text, " at address 0x", 14)) {
+			text += 14;	/* DRD: "The object at address 0x.. is not a mutex" */
+			while (isxdigit((unsigned char)*text))
+				text++;
+			continue;
+		}
 		if (!strncmp(text, " at 0x", 6) || !strncmp(text, " 0x", 3)) {
 			text += text[1] == 'a' ? 6 : 3;
 			while ((*text >= '0' && *text <= '9') || (*text >= 'a' && *text <= 'f') ||
@@ -287,6 +298,33 @@ void finding_release(struct finding *f)
 	free(f->variable);
 }
 
+/*
+ * DRD's "Mutex still locked at thread exit" happens in the kit's join, not
+ * the student's code; the only line of theirs is where DRD first saw the
+ * mutex (the lock a thread returned holding).  Use it when nothing else is.
+ */
+static bool observed_site(struct finding *nf, const struct vg_error *e, const struct vg_report *r,
+			  const struct source *srcs, size_t nsrcs, const char *helper_dir)
+{
+	for (size_t j = 0; j < e->nstacks; j++) {
+		struct site *site = &nf->sites[nf->nsites];
+
+		if (strcmp(e->stacks[j].label, "first observed"))
+			continue;
+		if (!make_site(site, &e->stacks[j], r, srcs, nsrcs, helper_dir, false))
+			continue;
+		if (!site->student) {
+			site_release(site);
+			continue;
+		}
+		free(site->label);
+		site->label = xstrdup("the mutex, as first locked or made here");
+		nf->nsites++;
+		return true;
+	}
+	return false;
+}
+
 void findings_add_report(struct findings *f, const struct vg_report *r, unsigned tool,
 			 const struct source *srcs, size_t nsrcs, const char *helper_dir)
 {
@@ -307,6 +345,8 @@ void findings_add_report(struct findings *f, const struct vg_report *r, unsigned
 				nf.nsites++;
 			}
 		}
+		if (!students && nf.kind == FINDING_MISUSE)
+			students = observed_site(&nf, e, r, srcs, nsrcs, helper_dir);
 		if (!students) {
 			finding_release(&nf);
 			continue;

@@ -22,6 +22,7 @@ struct parser {
 	struct vg_frame *frame;		/* the frame being read, or NULL */
 	int depth, error_depth;
 	bool in_xwhat, in_xauxwhat;
+	bool in_observed;		/* in DRD's <first_observed_at> */
 	bool saw_tool;			/* this document named its tool: it is valgrind's */
 };
 
@@ -82,6 +83,10 @@ static void on_start(void *data, const char *name, const char **attrs)
 		p->in_xwhat = true;
 	} else if (!strcmp(name, "xauxwhat")) {
 		p->in_xauxwhat = true;
+	} else if (!strcmp(name, "first_observed_at")) {
+		/* DRD: where a mutex or condvar was first seen, not the misuse */
+		p->in_observed = true;
+		set_label(p, "first observed");
 	} else if (!strcmp(name, "allocation_context")) {
 		set_label(p, "allocated");
 	} else if (!strcmp(name, "other_segment_start") || !strcmp(name, "other_segment_end")) {
@@ -134,7 +139,11 @@ static void on_end(void *data, const char *name)
 		p->thread = NULL;
 	} else if (e && !strcmp(name, "kind")) {
 		e->kind = xstrdup(text);
-	} else if (e && !strcmp(name, "what")) {
+	} else if (e && p->in_observed && !strcmp(name, "what")) {
+		/* "mutex": what the object is, not what went wrong */
+	} else if (!strcmp(name, "first_observed_at")) {
+		p->in_observed = false;
+	} else if (e && !e->what && !strcmp(name, "what")) {
 		e->what = xstrdup(text);
 		set_label(p, text);
 	} else if (e && p->in_xwhat && !strcmp(name, "text")) {

@@ -111,3 +111,78 @@ Test(findings, errors_outside_the_students_file_do_not_count)
 	vg_report_release(&r);
 	findings_release(&f);
 }
+
+/*
+ * Real reports of each pthread misuse in fixtures/misuse.c (recorded from
+ * /tmp/rcfix/src/misuse.c): every one is a misuse finding at the student's
+ * line, from Helgrind and from DRD alike.
+ */
+static const struct source misuse_src = {
+	.name = "misuse.c",
+	.display = "misuse.c",
+	.staged = "/tmp/rcfix/src/misuse.c",
+};
+
+static void expect_misuse_lines(const char *fixture, unsigned tool, const int *lines, size_t n)
+{
+	struct vg_report r = { 0 };
+	struct findings f = { 0 };
+
+	load(&r, fixture);
+	findings_add_report(&f, &r, tool, &misuse_src, 1, NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct finding *m = find(&f, FINDING_MISUSE, lines[i]);
+
+		cr_assert_not_null(m, "%s: no misuse finding at misuse.c:%d", fixture, lines[i]);
+		cr_assert(m->sites[0].student, "%s: line %d not the student's", fixture, lines[i]);
+		cr_assert_null(strstr(m->headline, "0x"), "an address left in: %s", m->headline);
+		cr_assert_null(strstr(m->headline, "at address"), "words left in: %s", m->headline);
+	}
+	for (size_t i = 0; i < f.n; i++)
+		cr_assert_eq(f.v[i].kind, FINDING_MISUSE, "%s: finding %zu is a %s", fixture, i,
+			     finding_kind_name(f.v[i].kind));
+	vg_report_release(&r);
+	findings_release(&f);
+}
+
+Test(findings, helgrind_misuse_is_found_at_the_students_line)
+{
+	/* unlock of an unlocked mutex, of another thread's, destroy locked, wait unheld */
+	static const int lines[] = { 10, 26, 35, 44 };
+
+	expect_misuse_lines("fixtures/helgrind-misuse.xml", TOOL_HELGRIND, lines,
+			    sizeof(lines) / sizeof(*lines));
+}
+
+Test(findings, drd_misuse_is_found_at_the_students_line)
+{
+	static const int lines[] = { 10, 26, 35, 44 };
+
+	expect_misuse_lines("fixtures/drd-misuse.xml", TOOL_DRD, lines,
+			    sizeof(lines) / sizeof(*lines));
+}
+
+/*
+ * A thread that returns holding its mutex: DRD reports it at the kit's join;
+ * the finding is at the student's lock (fixtures/leak.c), where DRD first saw
+ * the mutex.  Helgrind's report of it has no line of anyone's.
+ */
+Test(findings, drd_thread_exit_holding_a_lock_is_at_the_students_lock)
+{
+	static const struct source leak = {
+		.name = "leak.c", .display = "leak.c", .staged = "/tmp/rcfix/src/leak.c",
+	};
+	struct vg_report r = { 0 };
+	struct findings f = { 0 };
+	const struct finding *m;
+
+	load(&r, "fixtures/drd-exit-locked.xml");
+	findings_add_report(&f, &r, TOOL_DRD, &leak, 1, NULL);
+	cr_assert_eq(f.n, 1, "expected 1 finding, got %zu", f.n);
+	m = find(&f, FINDING_MISUSE, 9);
+	cr_assert_not_null(m, "no misuse finding at leak.c:9");
+	cr_assert(strstr(m->headline, "still locked at thread exit"), "%s", m->headline);
+	cr_assert_null(strstr(m->headline, "recursion count"), "DRD's noise left in: %s", m->headline);
+	vg_report_release(&r);
+	findings_release(&f);
+}
