@@ -20,6 +20,7 @@ int __real_pthread_mutex_trylock(pthread_mutex_t *m);
 
 static atomic_uint thread_counter;
 static atomic_uint lock_errors;
+static atomic_uint spurious_one_in;
 static _Thread_local uint64_t rng_state;
 
 unsigned long perturb_seed(void)
@@ -226,13 +227,40 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
 	return rc;
 }
 
+void perturb_spurious_wakeups(unsigned one_in)
+{
+	atomic_store(&spurious_one_in, one_in);
+}
+
+/*
+ * True about one call in spurious_one_in: this wait should return without
+ * a signal.  The caller then lets the mutex go and takes it back, as a real
+ * spurious wake-up would, so another thread can change the state between.
+ */
+static int spurious_now(void)
+{
+	unsigned n = atomic_load(&spurious_one_in);
+
+	return n && next_random() % n == 0;
+}
+
+static void fake_wakeup(pthread_mutex_t *m)
+{
+	__real_pthread_mutex_unlock(m);
+	sched_yield();
+	__real_pthread_mutex_lock(m);
+}
+
 /* A wait lets the mutex go and takes it back: it must be held, by this thread. */
 int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	int rc;
+	int rc = 0;
 
 	gave(m);
-	rc = __real_pthread_cond_wait(c, m);
+	if (spurious_now())
+		fake_wakeup(m);
+	else
+		rc = __real_pthread_cond_wait(c, m);
 	took(m);
 	maybe_yield();
 	return rc;
@@ -240,10 +268,13 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
 {
-	int rc;
+	int rc = 0;
 
 	gave(m);
-	rc = __real_pthread_cond_timedwait(c, m, t);
+	if (spurious_now())
+		fake_wakeup(m);
+	else
+		rc = __real_pthread_cond_timedwait(c, m, t);
 	took(m);
 	maybe_yield();
 	return rc;

@@ -31,4 +31,12 @@ unsigned long perturb_seed(void);
  */
 unsigned perturb_lock_errors(void);
 
+/*
+ * From now on, in this process: pthread_cond_wait and pthread_cond_timedwait
+ * return 0 early, without a signal (the mutex re-held, as POSIX allows),
+ * about one call in one_in; 0 turns it off.  Code that waits with `if`
+ * instead of `while` then acts on a state that does not hold.
+ */
+void perturb_spurious_wakeups(unsigned one_in);
+
 #endif
