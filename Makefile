@@ -94,8 +94,18 @@ build/tests/verdict: tests/verdict.c
 	$(quiet) LINK $@
 	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -o $@ $< -ljansson
 
-unit-tests: $(UNIT_BIN)
+PERTURB_WRAPS = $(foreach f,mutex_lock mutex_unlock mutex_trylock rwlock_rdlock rwlock_wrlock \
+	rwlock_unlock cond_wait cond_timedwait,-Wl,--wrap=pthread_$(f))
+
+build/tests/lib/test_perturb: tests/lib/test_perturb.c tests/lib/perturb.c tests/lib/perturb.h
+	@mkdir -p $(dir $@)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -D_GNU_SOURCE -Itests/lib -o $@ tests/lib/test_perturb.c tests/lib/perturb.c \
+		$(PERTURB_WRAPS) -pthread
+
+unit-tests: $(UNIT_BIN) build/tests/lib/test_perturb
 	$(Q)cd tests/grader && ../../$(UNIT_BIN) --jobs 2
+	$(Q)timeout 20 build/tests/lib/test_perturb
 
 kit-tests: $(GRADER) build/tests/verdict
 	$(Q)sh tests/kit.sh
