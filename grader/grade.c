@@ -178,7 +178,7 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"finished, a deadlock? ", tool, c->timeout);
 		return;
 	}
-	if (!c->start_errno && c->sandbox && c->sandbox->mode == SANDBOX_BWRAP &&
+	if (!c->start_errno && c->exit_is_signal &&
 	    (failure = line_starting(c->out.buf, "bwrap: ", &len))) {
 		sb_addf(note, "The sandbox could not start %s (\"%.*s\"): a problem of this machine, "
 			"not of the code, but %s could not check it. ", tool, len, failure, tool);
@@ -257,7 +257,6 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->child = (struct child)CHILD_INIT;
 	d->child.argv = d->sandboxed;
 	d->child.dir = dir;
-	d->child.sandbox = o->sandbox;
 	d->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	d->child.out_cap = 256 * 1024;
 	d->child.pass_fd = open_report(d->xml);
@@ -265,6 +264,7 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->env[0] = d->key_env;
 	d->env[1] = NULL;
 	d->child.env = d->env;
+	sandbox_child(o->sandbox, &d->child);
 }
 
 static void detector_release(struct detector_run *d)
@@ -367,10 +367,10 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	t->child.argv = t->sandboxed;
 	t->child.dir = dir;
 	t->child.env = t->env;
-	t->child.sandbox = o->sandbox;
 	t->child.no_memory_limit = true;
 	t->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	t->child.out_cap = 256 * 1024;
+	sandbox_child(o->sandbox, &t->child);
 }
 
 static void tsan_collect(struct stage_result *res, struct tsan_run *t, const char *dir,
@@ -455,8 +455,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	tests.argv = sandboxed;
 	tests.dir = dir;
 	tests.env = env;
-	tests.sandbox = o->sandbox;
 	tests.pass_fd = open_report(report);
+	sandbox_child(o->sandbox, &tests);
 	/* Every test could run to its limit; the stage's limit covers that. */
 	tests.timeout = grade_limit(o, st->test_timeout * (double)st->ntests + 30);
 	if (tests.pass_fd >= 0 && !child_start(&tests))

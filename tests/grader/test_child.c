@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "child.h"
+#include "sandbox.h"
 
 static void run(struct child *c, const char *script, double timeout)
 {
@@ -76,7 +77,6 @@ Test(child, ignoring_sigterm_does_not_outlive_the_limit)
 
 Test(child, bubblewrap_passes_on_a_signal_as_128_plus_it)
 {
-	struct sandbox sb = { .mode = SANDBOX_BWRAP };
 	struct child c = CHILD_INIT;
 	char *how;
 
@@ -85,7 +85,7 @@ Test(child, bubblewrap_passes_on_a_signal_as_128_plus_it)
 	how = child_describe(&c);
 	cr_assert_str_eq(how, "exited with status 139");
 	free(how);
-	c.sandbox = &sb;
+	c.exit_is_signal = true;
 	cr_assert_eq(child_signal(&c), SIGSEGV);
 	how = child_describe(&c);
 	cr_assert_str_eq(how, "killed by SIGSEGV");
@@ -187,7 +187,7 @@ Test(child, a_fork_bomb_is_named_as_such)
 	struct child c = CHILD_INIT;
 	char *how;
 
-	c.sandbox = &sb;
+	sandbox_child(&sb, &c);
 	run(&c, "exec sleep 30", 0.5);
 	cr_assert(c.timed_out);
 	cr_assert(c.at_process_limit);
@@ -212,7 +212,7 @@ Test(child, an_ordinary_timeout_is_not_a_fork_bomb)
 	struct child c = CHILD_INIT;
 	char *how;
 
-	c.sandbox = &sb;
+	sandbox_child(&sb, &c);
 	run(&c, "exec sleep 30", 0.5);
 	cr_assert(c.timed_out);
 	cr_assert_not(c.at_process_limit);
@@ -230,7 +230,7 @@ Test(child, student_code_gets_a_temporary_folder_it_may_use)
 	setenv("TMPDIR", "/root/racecourse-unreachable", 1);
 	run(&plain, "echo $TMPDIR", 0);
 	cr_assert_str_eq(sb_str(&plain.out), "/root/racecourse-unreachable\n");
-	boxed.sandbox = &sb;
+	sandbox_child(&sb, &boxed);
 	run(&boxed, "echo $TMPDIR", 0);
 	cr_assert_str_eq(sb_str(&boxed.out), "/tmp\n");
 	child_release(&plain);
