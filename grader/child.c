@@ -174,27 +174,32 @@ static int contain(const struct child *c)
 }
 
 /*
- * Puts pass_fd at 3 and pass_fd4 at 4 (each copied out of the way first, so
- * that neither clobbers the other), the error pipe at 5, close-on-exec, and
- * closes every other descriptor above 2.
+ * Puts pass_fd at 3 and give_fd[i] at 4 + i (each copied out of the way
+ * first, so that none clobbers another), the error pipe after them,
+ * close-on-exec, and closes every other descriptor above 2.
  */
 static int hand_over_fds(const struct child *c, int *err_fd)
 {
-	int p3 = c->pass_fd >= 0 ? fcntl(c->pass_fd, F_DUPFD, 10) : -1;
-	int p4 = c->pass_fd4 >= 0 ? fcntl(c->pass_fd4, F_DUPFD, 10) : -1;
-	int e = fcntl(*err_fd, F_DUPFD_CLOEXEC, 10);
+	int want[1 + CHILD_GIVE_FDS], copy[1 + CHILD_GIVE_FDS];
+	int n = 1 + CHILD_GIVE_FDS, e;
 
-	if (e < 0 || (c->pass_fd >= 0 && p3 < 0) || (c->pass_fd4 >= 0 && p4 < 0))
+	want[0] = c->pass_fd;
+	for (int i = 0; i < CHILD_GIVE_FDS; i++)
+		want[1 + i] = c->give_fd[i];
+	for (int i = 0; i < n; i++)
+		if ((copy[i] = want[i] >= 0 ? fcntl(want[i], F_DUPFD, 3 + n + 1) : -1) < 0 &&
+		    want[i] >= 0)
+			return -1;
+	if ((e = fcntl(*err_fd, F_DUPFD_CLOEXEC, 3 + n + 1)) < 0)
 		return -1;
-	if ((p3 >= 0 && dup2(p3, 3) < 0) || (p4 >= 0 && dup2(p4, 4) < 0) ||
-	    dup3(e, 5, O_CLOEXEC) < 0)
+	for (int i = 0; i < n; i++) {
+		if (copy[i] >= 0 ? dup2(copy[i], 3 + i) < 0 : close(3 + i) < 0 && errno != EBADF)
+			return -1;
+	}
+	if (dup3(e, 3 + n, O_CLOEXEC) < 0)
 		return -1;
-	*err_fd = 5;
-	if (p3 < 0)
-		close(3);
-	if (p4 < 0)
-		close(4);
-	close_from(6);
+	*err_fd = 3 + n;
+	close_from(3 + n + 1);
 	return 0;
 }
 
@@ -229,12 +234,14 @@ fail:
 	_exit(127);
 }
 
-/* pass_fd4 is the child's alone once it has it. */
-static void drop_fd4(struct child *c)
+/* The given descriptors are the child's alone once it has them. */
+static void drop_given(struct child *c)
 {
-	if (c->pass_fd4 >= 0)
-		close(c->pass_fd4);
-	c->pass_fd4 = -1;
+	for (int i = 0; i < CHILD_GIVE_FDS; i++) {
+		if (c->give_fd[i] >= 0)
+			close(c->give_fd[i]);
+		c->give_fd[i] = -1;
+	}
 }
 
 int child_start(struct child *c)
@@ -278,7 +285,7 @@ int child_start(struct child *c)
 
 	/* Both sides set the group, so no signal can miss it. */
 	setpgid(c->pid, c->pid);
-	drop_fd4(c);
+	drop_given(c);
 	close(out[1]);
 	close(err[1]);
 	close(null_fd);
@@ -311,7 +318,7 @@ int child_start(struct child *c)
 	return 0;
 
 fail:
-	drop_fd4(c);
+	drop_given(c);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);
@@ -577,7 +584,7 @@ void child_release(struct child *c)
 	}
 	c->env = NULL;
 	c->own_env = false;
-	drop_fd4(c);
+	drop_given(c);
 	sb_release(&c->out);
 	if (c->out_fd >= 0)
 		close(c->out_fd);

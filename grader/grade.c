@@ -108,6 +108,31 @@ static const char *handshake_key(const char *env)
 }
 
 /*
+ * The key on a descriptor, never in an environment, where it would stay in
+ * /proc/PID/environ and on the initial stack whatever the program then
+ * unset: a pipe that holds it, for the child as its fd HANDSHAKE_FD (with
+ * HANDSHAKE_FD_ENV), which the kit's code reads and closes before any
+ * student code runs.  Returns the read end, close-on-exec, or -1.
+ */
+static int handshake_fd(const char *key_env)
+{
+	const char *key = handshake_key(key_env);
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	if (write(p[1], key, strlen(key)) != (ssize_t)strlen(key)) {
+		close(p[0]);
+		p[0] = -1;
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* How the child finds the key: HANDSHAKE_FD_ENV=HANDSHAKE_FD. */
+#define KEY_FD_ENV HANDSHAKE_FD_ENV "=4"
+
+/*
  * Whether the scenarios ran to their end: scenario_main.c exits with the
  * code of its key then, and the code under test could only have made it
  * end otherwise.
@@ -261,7 +286,8 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->child.out_cap = 256 * 1024;
 	d->child.pass_fd = open_report(d->xml);
 	d->key_env = handshake_env();
-	d->env[0] = d->key_env;
+	d->env[0] = KEY_FD_ENV;
+	d->child.give_fd[0] = handshake_fd(d->key_env);
 	d->env[1] = NULL;
 	d->child.env = d->env;
 	sandbox_child(o->sandbox, &d->child);
@@ -360,7 +386,7 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	t->key_env = handshake_env();
 	t->env[0] = t->options;
 	t->env[1] = t->seed;
-	t->env[2] = t->key_env;
+	t->env[2] = KEY_FD_ENV;
 	t->env[3] = NULL;
 	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
@@ -370,6 +396,7 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	t->child.no_memory_limit = true;
 	t->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	t->child.out_cap = 256 * 1024;
+	t->child.give_fd[0] = handshake_fd(t->key_env);
 	sandbox_child(o->sandbox, &t->child);
 }
 
@@ -445,7 +472,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
 	char *key_env = handshake_env();
-	const char *env[] = { seed_env, timeout_env, diag_env, key_env, "RACECOURSE_REPORT_FD=3",
+	const char *env[] = { seed_env, timeout_env, diag_env, KEY_FD_ENV, "RACECOURSE_REPORT_FD=3",
 			      NULL };
 	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
 			       "--always-succeed", "--ascii", NULL };
@@ -456,6 +483,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	tests.dir = dir;
 	tests.env = env;
 	tests.pass_fd = open_report(report);
+	tests.give_fd[0] = handshake_fd(key_env);
 	sandbox_child(o->sandbox, &tests);
 	/* Every test could run to its limit; the stage's limit covers that. */
 	tests.timeout = grade_limit(o, st->test_timeout * (double)st->ntests + 30);
@@ -489,6 +517,17 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		sb_addf(&err, "the test report is unreadable (%s)", strerror(errno));
 	else if (tests.pass_fd < 0)
 		sb_adds(&err, "the test report could not be created");
+	else if (!child_ok(&tests) && !tests.start_errno) {
+		/*
+		 * The runner writes its report last and then exits 0
+		 * (--always-succeed): a report beside a runner that did not is
+		 * one it may not have written.
+		 */
+		char *how = child_describe(&tests);
+
+		sb_addf(&err, "the test runner %s, so its report is not trusted", how);
+		free(how);
+	}
 	if (!err.len && !crreport_parse(st, text.buf, text.len, st->test_timeout * o->timeout_scale,
 					handshake_key(key_env), res->tests, &err)) {
 		/* Messages name the kit's test files: show them from the kit's root. */

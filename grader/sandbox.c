@@ -300,9 +300,9 @@ static const char **wrap(const struct sandbox *sb, const char *const *argv, cons
 			out[k++] = "--unshare-user";
 		out[k++] = "--die-with-parent";
 		out[k++] = "--new-session";
-		/* sandbox_child() hands the filter over as fd 4. */
+		/* sandbox_child() hands the filter over as fd 5. */
 		if (sb->filter.fd >= 0) {
-			out[k++] = "--seccomp"; out[k++] = "4";
+			out[k++] = "--seccomp"; out[k++] = "5";
 		}
 		out[k++] = "--";
 	}
@@ -476,6 +476,6 @@ void sandbox_child(const struct sandbox *sb, struct child *c)
 	c->at_limit_arg = sb;
 	c->exit_is_signal = sb->mode == SANDBOX_BWRAP;
 	if (sb->mode == SANDBOX_BWRAP && sb->filter.fd >= 0)
-		c->pass_fd4 = seccomp_filter_reopen(&sb->filter);
+		c->give_fd[SANDBOX_SECCOMP_SLOT] = seccomp_filter_reopen(&sb->filter);
 	set_env(sb, c);
 }

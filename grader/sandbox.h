@@ -79,6 +79,8 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir);
  * The child owns what this allocates (child_release frees it).
  */
 void sandbox_child(const struct sandbox *sb, struct child *c);
+/* The child's give_fd[] slot that sandbox_child() takes (bubblewrap's filter: fd 5). */
+#define SANDBOX_SECCOMP_SLOT 1
 
 /*
  * The command line that runs argv inside the sandbox with `dir` as its
