@@ -21,7 +21,7 @@
  * expressed in the limits, the user, the environment and the hooks below.
  */
 #define CHILD_MAX_LIMITS 8
-#define CHILD_GIVE_FDS 2
+#define CHILD_GIVE_FDS 3
 
 struct child_limit {
 	int resource;		/* RLIMIT_* */
@@ -38,7 +38,7 @@ struct child {
 	double timeout;		/* wall-clock seconds; 0 means no limit */
 	size_t out_cap;		/* bytes of output kept; the rest is counted */
 	int pass_fd;		/* given to the child as its fd 3, or -1 */
-	/* given as its fds 4 and 5, or -1; child_start() closes them here */
+	/* given as its fds 4, 5, 6..., or -1; child_start() closes them here */
 	int give_fd[CHILD_GIVE_FDS];
 	bool new_session;	/* setsid(): no controlling terminal, a group of its own */
 	struct child_limit limits[CHILD_MAX_LIMITS];	/* set before pre_exec */
@@ -72,7 +72,7 @@ struct child {
 	bool running;
 	double started, deadline, kill_at, elapsed;
 };
-#define CHILD_INIT { .out_cap = 1 << 20, .pass_fd = -1, .give_fd = { -1, -1 }, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
+#define CHILD_INIT { .out_cap = 1 << 20, .pass_fd = -1, .give_fd = { -1, -1, -1 }, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
 
 /* Starts the child. Returns 0, or -1 with errno set (also in start_errno). */
 int child_start(struct child *c);

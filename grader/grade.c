@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +130,10 @@ static int handshake_fd(const char *key_env)
 	return p[0];
 }
 
+/* valgrind's own log: the child's give_fd[] slot, and so its descriptor number. */
+#define VALGRIND_LOG_SLOT 2
+#define VALGRIND_LOG_FD "6"
+
 /* How the child finds the key: HANDSHAKE_FD_ENV=HANDSHAKE_FD. */
 #define KEY_FD_ENV HANDSHAKE_FD_ENV "=4"
 
@@ -162,32 +167,35 @@ static const char *line_starting(const char *out, const char *prefix, int *len)
 /*
  * The line in which valgrind says that it failed itself (an assertion of
  * the tool, a fatal error at startup, an option it refused), or NULL: then
- * the scenarios' early end is not the code's doing.  Sets *len to the
- * line's length.  Code that printed such a line and exited would change
- * only the note: the scenarios did not finish either way.
+ * the scenarios' early end is not the code's doing.  Read from the tool's
+ * own channel, never from the output the code under test shares: `log` is
+ * what valgrind wrote to its --log-fd, which it keeps out of the client's
+ * reach; `started` says whether it began its report, and only when it did
+ * not may a "valgrind: " line of the output (its launcher's) be its.  Sets
+ * *len to the line's length.
  */
-static const char *tool_failure(const struct child *c, int *len)
+static const char *tool_failure(const struct child *c, const char *log, bool started, int *len)
 {
 	static const char *const marks[] = {
 		"Assertion '", "Fatal error at startup", "the 'impossible' happened",
 	};
-	const char *out = c->out.buf;
 
-	for (size_t i = 0; out && i < sizeof(marks) / sizeof(*marks); i++) {
-		const char *hit = strstr(out, marks[i]), *start;
+	for (size_t i = 0; log && i < sizeof(marks) / sizeof(*marks); i++) {
+		const char *hit = strstr(log, marks[i]), *start;
 
 		if (!hit)
 			continue;
-		for (start = hit; start > out && start[-1] != '\n'; start--)
+		for (start = hit; start > log && start[-1] != '\n'; start--)
 			;
 		*len = (int)strcspn(start, "\n");
 		return start;
 	}
-	return line_starting(out, "valgrind: ", len);
+	return started ? NULL : line_starting(c->out.buf, "valgrind: ", len);
 }
 
 /* Why scenarios that did not finish could not be vouched for, in note. */
-static void scenarios_note(struct strbuf *note, const struct child *c, const char *tool)
+static void scenarios_note(struct strbuf *note, const struct child *c, const char *tool,
+			   const char *log, bool started)
 {
 	const char *failure;
 	char *how;
@@ -203,13 +211,14 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"finished, a deadlock? ", tool, c->timeout);
 		return;
 	}
-	if (!c->start_errno && c->exit_is_signal &&
+	/* Until the tool began its report, all the output is bubblewrap's and the tool's. */
+	if (!c->start_errno && c->exit_is_signal && !started &&
 	    (failure = line_starting(c->out.buf, "bwrap: ", &len))) {
 		sb_addf(note, "The sandbox could not start %s (\"%.*s\"): a problem of this machine, "
 			"not of the code, but %s could not check it. ", tool, len, failure, tool);
 		return;
 	}
-	if (!c->start_errno && (failure = tool_failure(c, &len))) {
+	if (!c->start_errno && (failure = tool_failure(c, log, started, &len))) {
 		sb_addf(note, "%s itself failed (it said \"%.*s\"), so it could not check it all: "
 			"code that corrupts memory (a block freed twice, a write past its end) can do "
 			"that to it, as can a problem of the tool. ", tool, len, failure);
@@ -250,6 +259,7 @@ struct detector_run {
 	char *xml;		/* where its report goes */
 	char *key_env;		/* the handshake's key */
 	const char *env[2];
+	int log_fd;		/* valgrind's own messages (--log-fd), a memory file, or -1 */
 };
 
 /* A detector's run: its report is XML, or with `text_log` valgrind's text log. */
@@ -264,11 +274,18 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	*a++ = "valgrind";
 	*a++ = flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd";
 	*a++ = "-q";
+	/*
+	 * Its own messages on a descriptor that valgrind moves out of the
+	 * client's reach, not on the output the client shares.
+	 */
+	d->log_fd = text_log ? -1 : memfd_create("racecourse-valgrind-log", MFD_CLOEXEC);
 	if (text_log) {
 		*a++ = "--log-fd=3";
 	} else {
 		*a++ = "--xml=yes";
 		*a++ = "--xml-fd=3";
+		if (d->log_fd >= 0)
+			*a++ = "--log-fd=" VALGRIND_LOG_FD;
 	}
 	*a++ = "--num-callers=30";
 	/* A process the student's code forks must not write into this report. */
@@ -288,6 +305,8 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->key_env = handshake_env();
 	d->env[0] = KEY_FD_ENV;
 	d->child.give_fd[0] = handshake_fd(d->key_env);
+	if (d->log_fd >= 0)
+		d->child.give_fd[VALGRIND_LOG_SLOT] = fcntl(d->log_fd, F_DUPFD_CLOEXEC, 0);
 	d->env[1] = NULL;
 	d->child.env = d->env;
 	sandbox_child(o->sandbox, &d->child);
@@ -297,6 +316,8 @@ static void detector_release(struct detector_run *d)
 {
 	if (d->child.pass_fd >= 0)
 		close(d->child.pass_fd);
+	if (d->log_fd >= 0)
+		close(d->log_fd);
 	child_release(&d->child);
 	sandbox_free_argv(d->sandboxed);
 	free(d->xml);
@@ -309,7 +330,8 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 {
 	const char *name = d->flag == TOOL_HELGRIND ? "Helgrind" : "DRD";
 	struct vg_report r = { 0 };
-	struct strbuf err = STRBUF_INIT, xml = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, xml = STRBUF_INIT, log = STRBUF_INIT;
+	bool started;
 
 	/* By the descriptor: whatever student code renamed over the file's name. */
 	if (d->child.pass_fd < 0)
@@ -320,12 +342,15 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 			err.len ? sb_str(&err) : strerror(errno));
 	else
 		findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
+	started = xml.len > 0;
 	sb_release(&xml);
+	if (d->log_fd >= 0 && read_fd(d->log_fd, &log, REPORT_MAX))
+		sb_release(&log);
 	if (!scenarios_finished(&d->child, d->key_env))
-		scenarios_note(note, &d->child, name);
-	else if (r.truncated || !r.tool) {
+		scenarios_note(note, &d->child, name, log.len ? log.buf : NULL, started);
+	else if (r.truncated || !r.tool)
 		sb_addf(note, "%s's report ended early. ", name);
-	}
+	sb_release(&log);
 	vg_report_release(&r);
 	sb_release(&err);
 	detector_release(d);
@@ -422,7 +447,7 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	if (d)
 		closedir(d);
 	if (!scenarios_finished(&t->child, t->key_env))
-		scenarios_note(note, &t->child, "ThreadSanitizer");
+		scenarios_note(note, &t->child, "ThreadSanitizer", NULL, true);
 	res->t_tsan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
