@@ -4,7 +4,7 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 GRADER_CFLAGS = -std=c11 -Wall -Wextra -MMD -MP
-GRADER_LIBS = -ljansson -lexpat -lm
+GRADER_LIBS = -ljansson -lexpat -lm -lseccomp
 
 GRADER_SRCS = $(wildcard grader/*.c)
 GRADER_OBJS = $(GRADER_SRCS:%.c=build/%.o)

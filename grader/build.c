@@ -407,7 +407,7 @@ static int compile_student(const struct grade_options *o, const struct source *s
 	sandboxed = sandbox_argv(o->sandbox, a.v, dir);
 	compiler_child(&c, &a, dir, o);
 	c.argv = sandboxed;
-	c.sandbox = o->sandbox;
+	sandbox_child(o->sandbox, &c);
 	child_run(&c);
 	/* The same warnings twice would say nothing new. */
 	if (!sanitizer || !child_ok(&c))

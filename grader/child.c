@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,46 +106,27 @@ static bool same_name(const char *entry, const char *ours)
 	return !strncmp(entry, ours, namelen) && entry[namelen] == '=';
 }
 
-/*
- * The environment for the child: ours, with c->env set over it.  Student
- * code gets TMPDIR=/tmp, where each sandbox lets it write: the grader's
- * own TMPDIR may be a folder its user cannot reach, or one the sandbox
- * hides, and valgrind gives up without a temporary folder.
- */
+/* The environment for the child: ours with c->env set over it, or c->env alone. */
 static char **build_env(const struct child *c)
 {
-	static const char *const sandboxed[] = { "TMPDIR=/tmp", NULL };
-	const char *const *forced = c->sandbox && c->sandbox->mode != SANDBOX_NONE ? sandboxed : NULL;
-	size_t n = 0, extra = 0, nforced = 0, k = 0;
+	size_t n = 0, extra = 0, k = 0;
 	char **envp;
 
-	while (environ[n])
+	while (!c->clear_env && environ[n])
 		n++;
 	while (c->env && c->env[extra])
 		extra++;
-	while (forced && forced[nforced])
-		nforced++;
-	envp = xcalloc(n + extra + nforced + 1, sizeof(*envp));
+	envp = xcalloc(n + extra + 1, sizeof(*envp));
 	for (size_t i = 0; i < n; i++) {
 		bool overridden = false;
 
 		for (size_t j = 0; j < extra; j++)
 			overridden |= same_name(c->env[j], environ[i]);
-		for (size_t j = 0; j < nforced; j++)
-			overridden |= same_name(forced[j], environ[i]);
 		if (!overridden)
 			envp[k++] = environ[i];
 	}
-	for (size_t j = 0; j < extra; j++) {
-		bool overridden = false;
-
-		for (size_t f = 0; f < nforced; f++)
-			overridden |= same_name(forced[f], c->env[j]);
-		if (!overridden)
-			envp[k++] = (char *)c->env[j];
-	}
-	for (size_t j = 0; j < nforced; j++)
-		envp[k++] = (char *)forced[j];
+	for (size_t j = 0; j < extra; j++)
+		envp[k++] = (char *)c->env[j];
 	envp[k] = NULL;
 	return envp;
 }
@@ -164,97 +143,63 @@ static int set_limit(int resource, rlim_t value)
 }
 
 /*
- * Makes `dir` (absolute) and the directories above it, as far as they are
- * missing: in a fresh tmpfs, the path to the scratch directory.
+ * Closes every descriptor from `from` up: what the grader opened without
+ * close-on-exec, or what a library did, never reaches the child.
  */
-static int make_path(const char *dir)
+static void close_from(int from)
 {
-	char path[4096];
-	size_t n = strlen(dir);
-
-	if (n >= sizeof(path))
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i])
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			return -1;
-		path[i] = dir[i];
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, 0)) {
+		for (int fd = from; fd < 65536; fd++)
+			close(fd);
 	}
+}
+
+/* Limits, the caller's hook, then the user: once it is not root, it could not raise them. */
+static int contain(const struct child *c)
+{
+	for (size_t i = 0; i < c->nlimits; i++)
+		if (set_limit(c->limits[i].resource, c->limits[i].value))
+			return -1;
+	/* Root is exempt from it: for root it is set below, once it is the other user. */
+	if (!c->switch_user && c->max_processes && set_limit(RLIMIT_NPROC, c->max_processes))
+		return -1;
+	if (c->pre_exec && c->pre_exec(c, c->pre_exec_arg))
+		return -1;
+	if (!c->switch_user)
+		return 0;
+	if ((c->max_processes && set_limit(RLIMIT_NPROC, c->max_processes)) ||
+	    setgroups(0, NULL) || setgid(c->gid) || setuid(c->uid))
+		return -1;
 	return 0;
 }
 
 /*
- * Without bubblewrap, root can still give the child a mount and a network
- * namespace of its own: the kit and the submissions hidden under empty
- * tmpfs, private /tmp, /var/tmp and /dev/shm (so that nothing is left
- * there for the next submission), and no network but a loopback that is
- * down.  The scratch directory `dir`, which may be under any of them, is
- * then bound back where it was.  Where this is refused (a container
- * without CAP_SYS_ADMIN), the sandbox found out up front and does not ask.
+ * Puts pass_fd at 3 and give_fd[i] at 4 + i (each copied out of the way
+ * first, so that none clobbers another), the error pipe after them,
+ * close-on-exec, and closes every other descriptor above 2.
  */
-static int private_mounts(const struct sandbox *sb, const char *dir)
+static int hand_over_fds(const struct child *c, int *err_fd)
 {
-	static const char *const shared[] = { "/tmp", "/var/tmp", "/dev/shm" };
-	int here, rc = -1;
+	int want[1 + CHILD_GIVE_FDS], copy[1 + CHILD_GIVE_FDS];
+	int n = 1 + CHILD_GIVE_FDS, e;
 
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	want[0] = c->pass_fd;
+	for (int i = 0; i < CHILD_GIVE_FDS; i++)
+		want[1 + i] = c->give_fd[i];
+	for (int i = 0; i < n; i++)
+		if ((copy[i] = want[i] >= 0 ? fcntl(want[i], F_DUPFD, 3 + n + 1) : -1) < 0 &&
+		    want[i] >= 0)
+			return -1;
+	if ((e = fcntl(*err_fd, F_DUPFD_CLOEXEC, 3 + n + 1)) < 0)
 		return -1;
-	/* The child is already in `dir`; a bind needs its mount in this namespace. */
-	if ((here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	for (size_t i = 0; i < sb->nhidden; i++)
-		if (mount("racecourse", sb->hidden[i], "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755"))
-			goto out;
-	for (size_t i = 0; i < sizeof(shared) / sizeof(*shared); i++) {
-		struct stat st;
-
-		if (!lstat(shared[i], &st) && S_ISDIR(st.st_mode) &&
-		    mount("racecourse", shared[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
-			goto out;
+	for (int i = 0; i < n; i++) {
+		if (copy[i] >= 0 ? dup2(copy[i], 3 + i) < 0 : close(3 + i) < 0 && errno != EBADF)
+			return -1;
 	}
-	if (dir && dir[0] == '/') {
-		char from[32] = "/proc/self/fd/", digits[12], *p = from + strlen(from);
-		int n = 0;
-
-		/* snprintf is not async-signal-safe: the digits by hand. */
-		for (int d = here; !n || d; d /= 10)
-			digits[n++] = (char)('0' + d % 10);
-		while (n)
-			*p++ = digits[--n];
-		*p = '\0';
-		if (make_path(dir) || mount(from, dir, NULL, MS_BIND, NULL) || chdir(dir))
-			goto out;
-	} else if (fchdir(here)) {
-		goto out;
-	}
-	rc = 0;
-out:
-	close(here);
-	return rc;
-}
-
-/* Limits, then the user: once it is not root, it could not raise them again. */
-static int contain(const struct sandbox *sb, bool memory_limit, const char *dir)
-{
-	if (set_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS) ||
-	    (memory_limit && set_limit(RLIMIT_AS, SANDBOX_ADDRESS_SPACE)) ||
-	    set_limit(RLIMIT_FSIZE, SANDBOX_FILE_SIZE) ||
-	    set_limit(RLIMIT_NOFILE, SANDBOX_OPEN_FILES) ||
-	    set_limit(RLIMIT_CORE, 0))
+	if (dup3(e, 3 + n, O_CLOEXEC) < 0)
 		return -1;
-	/* Root is exempt from it: for root it is set below, once it is the sandbox user. */
-	if (!sb->switch_user && sb->max_processes && set_limit(RLIMIT_NPROC, sb->max_processes))
-		return -1;
-	if (!sb->switch_user)
-		return 0;
-	if (sb->private_mounts && sb->mode == SANDBOX_FALLBACK && private_mounts(sb, dir))
-		return -1;
-	if (set_limit(RLIMIT_NPROC, sb->max_processes) ||
-	    setgroups(0, NULL) || setgid(sb->gid) || setuid(sb->uid))
-		return -1;
+	*err_fd = 3 + n;
+	close_from(3 + n + 1);
 	return 0;
 }
 
@@ -264,8 +209,7 @@ exec_child(const struct child *c, const char *path, char **envp, int out_fd, int
 	sigset_t none;
 	int e;
 
-	/* A session of its own for student code, so it cannot reach our terminal. */
-	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE)
+	if (c->new_session)
 		setsid();
 	else
 		setpgid(0, 0);
@@ -275,12 +219,11 @@ exec_child(const struct child *c, const char *path, char **envp, int out_fd, int
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
 		goto fail;
-	if (c->pass_fd >= 0 && (c->pass_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(c->pass_fd, 3)) < 0)
+	if (hand_over_fds(c, &err_fd))
 		goto fail;
 	if (c->dir && chdir(c->dir))
 		goto fail;
-	if (c->sandbox && c->sandbox->mode != SANDBOX_NONE &&
-	    contain(c->sandbox, !c->no_memory_limit, c->dir))
+	if (contain(c))
 		goto fail;
 	execve(path, (char *const *)c->argv, envp);
 fail:
@@ -289,6 +232,16 @@ fail:
 		/* Nothing more can be done: the parent sees exit code 127. */
 	}
 	_exit(127);
+}
+
+/* The given descriptors are the child's alone once it has them. */
+static void drop_given(struct child *c)
+{
+	for (int i = 0; i < CHILD_GIVE_FDS; i++) {
+		if (c->give_fd[i] >= 0)
+			close(c->give_fd[i]);
+		c->give_fd[i] = -1;
+	}
 }
 
 int child_start(struct child *c)
@@ -332,6 +285,7 @@ int child_start(struct child *c)
 
 	/* Both sides set the group, so no signal can miss it. */
 	setpgid(c->pid, c->pid);
+	drop_given(c);
 	close(out[1]);
 	close(err[1]);
 	close(null_fd);
@@ -364,6 +318,7 @@ int child_start(struct child *c)
 	return 0;
 
 fail:
+	drop_given(c);
 	for (int i = 0; i < 2; i++) {
 		if (out[i] >= 0)
 			close(out[i]);
@@ -521,24 +476,23 @@ static void reap_orphans(void)
 /*
  * A fork bomb makes the test runner or a detector fail in ways that do
  * not name it (Criterion's runner may crash before it says it could not
- * fork), and its processes are gone soon after.  So while student code
- * runs, count its user's processes now and then, and mark every sandboxed
- * child running when they reached the limit.  Returns whether any is
- * being watched.
+ * fork), and its processes are gone soon after.  So while a child with an
+ * at_limit hook runs, ask it now and then, and mark every such child
+ * running when it says so.  Returns whether any is being watched.
  */
 static bool watch_processes(struct child **cs, size_t n, double t, double *next)
 {
-	const struct sandbox *sb = NULL;
+	const struct child *w = NULL;
 
-	for (size_t i = 0; i < n && !sb; i++)
-		if (cs[i]->running && cs[i]->pid >= 0 && cs[i]->sandbox)
-			sb = cs[i]->sandbox;
-	if (!sb || t < *next)
-		return sb != NULL;
+	for (size_t i = 0; i < n && !w; i++)
+		if (cs[i]->running && cs[i]->pid >= 0 && cs[i]->at_limit)
+			w = cs[i];
+	if (!w || t < *next)
+		return w != NULL;
 	*next = t + PROCESS_WATCH_INTERVAL;
-	if (sandbox_at_process_limit(sb))
+	if (w->at_limit(w->at_limit_arg))
 		for (size_t i = 0; i < n; i++)
-			if (cs[i]->running && cs[i]->sandbox)
+			if (cs[i]->running && cs[i]->at_limit)
 				cs[i]->at_process_limit = true;
 	return true;
 }
@@ -612,8 +566,25 @@ int child_run(struct child *c)
 	return child_finish(c);
 }
 
+void child_add_limit(struct child *c, int resource, unsigned long value)
+{
+	if (c->nlimits >= CHILD_MAX_LIMITS)
+		die("too many resource limits for one child");
+	c->limits[c->nlimits].resource = resource;
+	c->limits[c->nlimits].value = value;
+	c->nlimits++;
+}
+
 void child_release(struct child *c)
 {
+	if (c->own_env && c->env) {
+		for (size_t i = 0; c->env[i]; i++)
+			free((char *)c->env[i]);
+		free(c->env);
+	}
+	c->env = NULL;
+	c->own_env = false;
+	drop_given(c);
 	sb_release(&c->out);
 	if (c->out_fd >= 0)
 		close(c->out_fd);
@@ -639,8 +610,7 @@ int child_signal(const struct child *c)
 		return 0;
 	if (WIFSIGNALED(c->status))
 		return WTERMSIG(c->status);
-	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) > 128 && c->sandbox &&
-	    c->sandbox->mode == SANDBOX_BWRAP)
+	if (WIFEXITED(c->status) && WEXITSTATUS(c->status) > 128 && c->exit_is_signal)
 		return WEXITSTATUS(c->status) - 128;
 	return 0;
 }

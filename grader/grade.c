@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,6 +109,35 @@ static const char *handshake_key(const char *env)
 }
 
 /*
+ * The key on a descriptor, never in an environment, where it would stay in
+ * /proc/PID/environ and on the initial stack whatever the program then
+ * unset: a pipe that holds it, for the child as its fd HANDSHAKE_FD (with
+ * HANDSHAKE_FD_ENV), which the kit's code reads and closes before any
+ * student code runs.  Returns the read end, close-on-exec, or -1.
+ */
+static int handshake_fd(const char *key_env)
+{
+	const char *key = handshake_key(key_env);
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	if (write(p[1], key, strlen(key)) != (ssize_t)strlen(key)) {
+		close(p[0]);
+		p[0] = -1;
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* valgrind's own log: the child's give_fd[] slot, and so its descriptor number. */
+#define VALGRIND_LOG_SLOT 2
+#define VALGRIND_LOG_FD "6"
+
+/* How the child finds the key: HANDSHAKE_FD_ENV=HANDSHAKE_FD. */
+#define KEY_FD_ENV HANDSHAKE_FD_ENV "=4"
+
+/*
  * Whether the scenarios ran to their end: scenario_main.c exits with the
  * code of its key then, and the code under test could only have made it
  * end otherwise.
@@ -137,32 +167,35 @@ static const char *line_starting(const char *out, const char *prefix, int *len)
 /*
  * The line in which valgrind says that it failed itself (an assertion of
  * the tool, a fatal error at startup, an option it refused), or NULL: then
- * the scenarios' early end is not the code's doing.  Sets *len to the
- * line's length.  Code that printed such a line and exited would change
- * only the note: the scenarios did not finish either way.
+ * the scenarios' early end is not the code's doing.  Read from the tool's
+ * own channel, never from the output the code under test shares: `log` is
+ * what valgrind wrote to its --log-fd, which it keeps out of the client's
+ * reach; `started` says whether it began its report, and only when it did
+ * not may a "valgrind: " line of the output (its launcher's) be its.  Sets
+ * *len to the line's length.
  */
-static const char *tool_failure(const struct child *c, int *len)
+static const char *tool_failure(const struct child *c, const char *log, bool started, int *len)
 {
 	static const char *const marks[] = {
 		"Assertion '", "Fatal error at startup", "the 'impossible' happened",
 	};
-	const char *out = c->out.buf;
 
-	for (size_t i = 0; out && i < sizeof(marks) / sizeof(*marks); i++) {
-		const char *hit = strstr(out, marks[i]), *start;
+	for (size_t i = 0; log && i < sizeof(marks) / sizeof(*marks); i++) {
+		const char *hit = strstr(log, marks[i]), *start;
 
 		if (!hit)
 			continue;
-		for (start = hit; start > out && start[-1] != '\n'; start--)
+		for (start = hit; start > log && start[-1] != '\n'; start--)
 			;
 		*len = (int)strcspn(start, "\n");
 		return start;
 	}
-	return line_starting(out, "valgrind: ", len);
+	return started ? NULL : line_starting(c->out.buf, "valgrind: ", len);
 }
 
 /* Why scenarios that did not finish could not be vouched for, in note. */
-static void scenarios_note(struct strbuf *note, const struct child *c, const char *tool)
+static void scenarios_note(struct strbuf *note, const struct child *c, const char *tool,
+			   const char *log, bool started)
 {
 	const char *failure;
 	char *how;
@@ -178,13 +211,14 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"finished, a deadlock? ", tool, c->timeout);
 		return;
 	}
-	if (!c->start_errno && c->sandbox && c->sandbox->mode == SANDBOX_BWRAP &&
+	/* Until the tool began its report, all the output is bubblewrap's and the tool's. */
+	if (!c->start_errno && c->exit_is_signal && !started &&
 	    (failure = line_starting(c->out.buf, "bwrap: ", &len))) {
 		sb_addf(note, "The sandbox could not start %s (\"%.*s\"): a problem of this machine, "
 			"not of the code, but %s could not check it. ", tool, len, failure, tool);
 		return;
 	}
-	if (!c->start_errno && (failure = tool_failure(c, &len))) {
+	if (!c->start_errno && (failure = tool_failure(c, log, started, &len))) {
 		sb_addf(note, "%s itself failed (it said \"%.*s\"), so it could not check it all: "
 			"code that corrupts memory (a block freed twice, a write past its end) can do "
 			"that to it, as can a problem of the tool. ", tool, len, failure);
@@ -225,6 +259,7 @@ struct detector_run {
 	char *xml;		/* where its report goes */
 	char *key_env;		/* the handshake's key */
 	const char *env[2];
+	int log_fd;		/* valgrind's own messages (--log-fd), a memory file, or -1 */
 };
 
 /* A detector's run: its report is XML, or with `text_log` valgrind's text log. */
@@ -239,11 +274,18 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	*a++ = "valgrind";
 	*a++ = flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd";
 	*a++ = "-q";
+	/*
+	 * Its own messages on a descriptor that valgrind moves out of the
+	 * client's reach, not on the output the client shares.
+	 */
+	d->log_fd = text_log ? -1 : memfd_create("racecourse-valgrind-log", MFD_CLOEXEC);
 	if (text_log) {
 		*a++ = "--log-fd=3";
 	} else {
 		*a++ = "--xml=yes";
 		*a++ = "--xml-fd=3";
+		if (d->log_fd >= 0)
+			*a++ = "--log-fd=" VALGRIND_LOG_FD;
 	}
 	*a++ = "--num-callers=30";
 	/* A process the student's code forks must not write into this report. */
@@ -257,20 +299,25 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->child = (struct child)CHILD_INIT;
 	d->child.argv = d->sandboxed;
 	d->child.dir = dir;
-	d->child.sandbox = o->sandbox;
 	d->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	d->child.out_cap = 256 * 1024;
 	d->child.pass_fd = open_report(d->xml);
 	d->key_env = handshake_env();
-	d->env[0] = d->key_env;
+	d->env[0] = KEY_FD_ENV;
+	d->child.give_fd[0] = handshake_fd(d->key_env);
+	if (d->log_fd >= 0)
+		d->child.give_fd[VALGRIND_LOG_SLOT] = fcntl(d->log_fd, F_DUPFD_CLOEXEC, 0);
 	d->env[1] = NULL;
 	d->child.env = d->env;
+	sandbox_child(o->sandbox, &d->child);
 }
 
 static void detector_release(struct detector_run *d)
 {
 	if (d->child.pass_fd >= 0)
 		close(d->child.pass_fd);
+	if (d->log_fd >= 0)
+		close(d->log_fd);
 	child_release(&d->child);
 	sandbox_free_argv(d->sandboxed);
 	free(d->xml);
@@ -283,7 +330,8 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 {
 	const char *name = d->flag == TOOL_HELGRIND ? "Helgrind" : "DRD";
 	struct vg_report r = { 0 };
-	struct strbuf err = STRBUF_INIT, xml = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, xml = STRBUF_INIT, log = STRBUF_INIT;
+	bool started;
 
 	/* By the descriptor: whatever student code renamed over the file's name. */
 	if (d->child.pass_fd < 0)
@@ -294,12 +342,15 @@ static void detector_collect(struct stage_result *res, struct detector_run *d,
 			err.len ? sb_str(&err) : strerror(errno));
 	else
 		findings_add_report(&res->findings, &r, d->flag, res->srcs, res->nsrcs, helper_dir);
+	started = xml.len > 0;
 	sb_release(&xml);
+	if (d->log_fd >= 0 && read_fd(d->log_fd, &log, REPORT_MAX))
+		sb_release(&log);
 	if (!scenarios_finished(&d->child, d->key_env))
-		scenarios_note(note, &d->child, name);
-	else if (r.truncated || !r.tool) {
+		scenarios_note(note, &d->child, name, log.len ? log.buf : NULL, started);
+	else if (r.truncated || !r.tool)
 		sb_addf(note, "%s's report ended early. ", name);
-	}
+	sb_release(&log);
 	vg_report_release(&r);
 	sb_release(&err);
 	detector_release(d);
@@ -360,17 +411,18 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	t->key_env = handshake_env();
 	t->env[0] = t->options;
 	t->env[1] = t->seed;
-	t->env[2] = t->key_env;
+	t->env[2] = KEY_FD_ENV;
 	t->env[3] = NULL;
 	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
 	t->child.argv = t->sandboxed;
 	t->child.dir = dir;
 	t->child.env = t->env;
-	t->child.sandbox = o->sandbox;
 	t->child.no_memory_limit = true;
 	t->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	t->child.out_cap = 256 * 1024;
+	t->child.give_fd[0] = handshake_fd(t->key_env);
+	sandbox_child(o->sandbox, &t->child);
 }
 
 static void tsan_collect(struct stage_result *res, struct tsan_run *t, const char *dir,
@@ -395,7 +447,7 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	if (d)
 		closedir(d);
 	if (!scenarios_finished(&t->child, t->key_env))
-		scenarios_note(note, &t->child, "ThreadSanitizer");
+		scenarios_note(note, &t->child, "ThreadSanitizer", NULL, true);
 	res->t_tsan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
@@ -445,7 +497,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
 	char *key_env = handshake_env();
-	const char *env[] = { seed_env, timeout_env, diag_env, key_env, "RACECOURSE_REPORT_FD=3",
+	const char *env[] = { seed_env, timeout_env, diag_env, KEY_FD_ENV, "RACECOURSE_REPORT_FD=3",
 			      NULL };
 	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
 			       "--always-succeed", "--ascii", NULL };
@@ -455,8 +507,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	tests.argv = sandboxed;
 	tests.dir = dir;
 	tests.env = env;
-	tests.sandbox = o->sandbox;
 	tests.pass_fd = open_report(report);
+	tests.give_fd[0] = handshake_fd(key_env);
+	sandbox_child(o->sandbox, &tests);
 	/* Every test could run to its limit; the stage's limit covers that. */
 	tests.timeout = grade_limit(o, st->test_timeout * (double)st->ntests + 30);
 	if (tests.pass_fd >= 0 && !child_start(&tests))
@@ -489,6 +542,17 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		sb_addf(&err, "the test report is unreadable (%s)", strerror(errno));
 	else if (tests.pass_fd < 0)
 		sb_adds(&err, "the test report could not be created");
+	else if (!child_ok(&tests) && !tests.start_errno) {
+		/*
+		 * The runner writes its report last and then exits 0
+		 * (--always-succeed): a report beside a runner that did not is
+		 * one it may not have written.
+		 */
+		char *how = child_describe(&tests);
+
+		sb_addf(&err, "the test runner %s, so its report is not trusted", how);
+		free(how);
+	}
 	if (!err.len && !crreport_parse(st, text.buf, text.len, st->test_timeout * o->timeout_scale,
 					handshake_key(key_env), res->tests, &err)) {
 		/* Messages name the kit's test files: show them from the kit's root. */

@@ -23,6 +23,7 @@ need_command make make
 need_header criterion/criterion.h libcriterion-dev
 need_header jansson.h libjansson-dev
 need_header expat.h libexpat1-dev
+need_header seccomp.h libseccomp-dev
 need_command valgrind valgrind
 need_command gdb gdb	# where a stuck test's threads were
 need_command bwrap bubblewrap	# the sandbox (it falls back without it, with less)

@@ -147,7 +147,7 @@ static void save_results(const struct grade_run *run, const char *dir)
 		const struct stage_result *res = &run->stages[i];
 		char *path = xstrfmt("%s/last-%s.json", dir, res->stage.name);
 		char *tmp = xstrfmt("%s.tmp", path);
-		FILE *f = fopen(tmp, "w");
+		FILE *f = fopen(tmp, "we");
 
 		one.stages = &run->stages[i];
 		one.nstages = 1;
@@ -373,7 +373,7 @@ int main(int argc, char **argv)
 	o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
 	o.seed = seeded ? o.seed : random_seed();
 	check_tools(&o);
-	if (cli.out && !(out = fopen(cli.out, "w")))
+	if (cli.out && !(out = fopen(cli.out, "we")))
 		die("cannot write %s: %s", cli.out, strerror(errno));
 	o.progress = isatty(2) && !getenv("CI");
 

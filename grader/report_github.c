@@ -235,7 +235,7 @@ static void summarize_stage(FILE *out, const struct stage_result *res)
 /* Appends the run's Markdown summary to the file GitHub shows on the run's page. */
 static void write_summary(const char *path, const struct grade_run *run)
 {
-	FILE *f = fopen(path, "a");
+	FILE *f = fopen(path, "ae");
 	bool failed;
 
 	if (!f) {

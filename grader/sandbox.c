@@ -4,13 +4,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
-#include <sys/stat.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include "child.h"
 
 const char *sandbox_mode_name(enum sandbox_mode mode)
 {
@@ -22,6 +24,14 @@ const char *sandbox_mode_name(enum sandbox_mode mode)
 }
 
 static bool mount_namespace_works(void);
+
+/* PATH=... for student code and the compiler: the grader's search path, or the usual one. */
+static char *default_path(void)
+{
+	const char *path = getenv("PATH");
+
+	return xstrfmt("PATH=%s", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+}
 
 /*
  * As root, student code runs as a user of its own, with no home and no
@@ -56,7 +66,7 @@ static bool bwrap_works(const struct sandbox *sb)
 	argv = sandbox_argv(sb, probe, "/");
 	c.argv = argv;
 	c.timeout = 30;
-	c.sandbox = sb;
+	sandbox_child(sb, &c);
 	ok = !child_run(&c) && child_ok(&c);
 	child_release(&c);
 	sandbox_free_argv(argv);
@@ -98,6 +108,11 @@ int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 	 * session's worth, which must keep running.
 	 */
 	sb->max_processes = SANDBOX_PROCESSES;
+	sb->path_env = default_path();
+	if (seccomp_filter_make(&sb->filter)) {
+		sb_adds(err, "cannot build the system-call filter (libseccomp)");
+		return -1;
+	}
 	if (!sb->switch_user && geteuid() != 0)
 		sb->max_processes += count_processes(geteuid());
 	if (!strcmp(want, "fallback")) {
@@ -135,7 +150,7 @@ static bool mount_namespace_works(void)
 	choose_user(&trial);
 	c.argv = (const char **)probe;
 	c.timeout = 30;
-	c.sandbox = &trial;
+	sandbox_child(&trial, &c);
 	ok = !child_run(&c) && child_ok(&c);
 	child_release(&c);
 	return ok;
@@ -159,6 +174,8 @@ void sandbox_release(struct sandbox *sb)
 	free(sb->hidden);
 	free(sb->debug_full);
 	free(sb->debug_lean);
+	free(sb->path_env);
+	seccomp_filter_release(&sb->filter);
 	memset(sb, 0, sizeof(*sb));
 }
 
@@ -233,6 +250,11 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir)
 	return nftw(dir, chown_one, 16, FTW_PHYS);
 }
 
+/* SANDBOX_TMPFS_SIZE, spelled out for bubblewrap's --size. */
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define TMPFS_SIZE XSTR(SANDBOX_TMPFS_BYTES)
+
 static const char **wrap(const struct sandbox *sb, const char *const *argv, const char *dir,
 			 bool valgrind)
 {
@@ -241,7 +263,7 @@ static const char **wrap(const struct sandbox *sb, const char *const *argv, cons
 
 	while (argv[n])
 		n++;
-	out = xcalloc(n + 40 + 2 * sb->nhidden, sizeof(*out));
+	out = xcalloc(n + 50 + 4 * sb->nhidden, sizeof(*out));
 	if (sb->mode == SANDBOX_BWRAP) {
 		/*
 		 * The system read-only, a private /tmp (valgrind needs one),
@@ -253,8 +275,13 @@ static const char **wrap(const struct sandbox *sb, const char *const *argv, cons
 		out[k++] = "--ro-bind"; out[k++] = "/"; out[k++] = "/";
 		out[k++] = "--dev"; out[k++] = "/dev";
 		out[k++] = "--proc"; out[k++] = "/proc";
+		/* Bounded: a full /tmp or /dev/shm takes the machine's memory. */
+		out[k++] = "--size"; out[k++] = TMPFS_SIZE;
 		out[k++] = "--tmpfs"; out[k++] = "/tmp";
+		out[k++] = "--size"; out[k++] = TMPFS_SIZE;
+		out[k++] = "--tmpfs"; out[k++] = "/dev/shm";
 		for (size_t i = 0; i < sb->nhidden; i++) {
+			out[k++] = "--size"; out[k++] = "65536";
 			out[k++] = "--tmpfs";
 			out[k++] = sb->hidden[i];
 		}
@@ -273,6 +300,10 @@ static const char **wrap(const struct sandbox *sb, const char *const *argv, cons
 			out[k++] = "--unshare-user";
 		out[k++] = "--die-with-parent";
 		out[k++] = "--new-session";
+		/* sandbox_child() hands the filter over as fd 5. */
+		if (sb->filter.fd >= 0) {
+			out[k++] = "--seccomp"; out[k++] = "5";
+		}
 		out[k++] = "--";
 	}
 	for (size_t i = 0; i < n; i++)
@@ -295,4 +326,161 @@ const char **sandbox_argv_valgrind(const struct sandbox *sb, const char *const *
 void sandbox_free_argv(const char **argv)
 {
 	free(argv);
+}
+
+/* ---- containing one child ---- */
+
+/*
+ * Makes `dir` (absolute) and the directories above it, as far as they are
+ * missing: in a fresh tmpfs, the path to the scratch directory.  In the
+ * child, between fork and exec: async-signal-safe.
+ */
+static int make_path(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(path))
+		return -1;
+	memcpy(path, dir, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i])
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
+/*
+ * Without bubblewrap, root can still give the child a mount and a network
+ * namespace of its own: the kit and the submissions hidden under empty
+ * tmpfs, private /tmp, /var/tmp and /dev/shm (bounded, so that nothing is
+ * left there for the next submission and it cannot fill the machine's
+ * memory), and no network but a loopback that is down.  The scratch
+ * directory `dir`, which may be under any of them, is then bound back
+ * where it was.  Where this is refused (a container without
+ * CAP_SYS_ADMIN), sandbox_init() found out up front and does not ask.
+ */
+static int private_mounts(const struct sandbox *sb, const char *dir)
+{
+	static const char *const shared[] = { "/tmp", "/var/tmp", "/dev/shm" };
+	int here, rc = -1;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	/* The child is already in `dir`; a bind needs its mount in this namespace. */
+	if ((here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	for (size_t i = 0; i < sb->nhidden; i++)
+		if (mount("racecourse", sb->hidden[i], "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755"))
+			goto out;
+	for (size_t i = 0; i < sizeof(shared) / sizeof(*shared); i++) {
+		struct stat st;
+
+		if (!lstat(shared[i], &st) && S_ISDIR(st.st_mode) &&
+		    mount("racecourse", shared[i], "tmpfs", MS_NOSUID | MS_NODEV,
+			  "mode=1777,size=" XSTR(SANDBOX_TMPFS_BYTES)))
+			goto out;
+	}
+	if (dir && dir[0] == '/') {
+		char from[32] = "/proc/self/fd/", digits[12], *p = from + strlen(from);
+		int n = 0;
+
+		/* snprintf is not async-signal-safe: the digits by hand. */
+		for (int d = here; !n || d; d /= 10)
+			digits[n++] = (char)('0' + d % 10);
+		while (n)
+			*p++ = digits[--n];
+		*p = '\0';
+		if (make_path(dir) || mount(from, dir, NULL, MS_BIND, NULL) || chdir(dir))
+			goto out;
+	} else if (fchdir(here)) {
+		goto out;
+	}
+	rc = 0;
+out:
+	close(here);
+	return rc;
+}
+
+/*
+ * The child's hook between fork and exec (child.h): the fallback's mounts,
+ * then its system-call filter, which refuses mounts from then on.  Under
+ * bubblewrap, bubblewrap loads the filter itself once its own namespaces
+ * are made.
+ */
+static int contain(const struct child *c, const void *arg)
+{
+	const struct sandbox *sb = arg;
+
+	if (sb->mode != SANDBOX_FALLBACK)
+		return 0;
+	if (sb->switch_user && sb->private_mounts && private_mounts(sb, c->dir))
+		return -1;
+	return seccomp_filter_load(&sb->filter);
+}
+
+static bool at_limit(const void *arg)
+{
+	return sandbox_at_process_limit(arg);
+}
+
+/* The fixed environment, and the caller's entries (the kit's own variables). */
+static void set_env(const struct sandbox *sb, struct child *c)
+{
+	static const char *const passed[] = { "VALGRIND_OPTS" };
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (c->env && c->env[n])
+		n++;
+	env = xcalloc(n + 5 + sizeof(passed) / sizeof(*passed), sizeof(*env));
+	env[k++] = sb->path_env ? xstrdup(sb->path_env) : default_path();
+	env[k++] = xstrdup("LANG=C");
+	/*
+	 * /tmp is where every sandbox lets it write: the grader's own TMPDIR
+	 * may be a folder its user cannot reach, or one the sandbox hides,
+	 * and valgrind gives up without a temporary folder.
+	 */
+	env[k++] = xstrdup("TMPDIR=/tmp");
+	env[k++] = xstrfmt("HOME=%s", c->dir ? c->dir : "/tmp");
+	for (size_t i = 0; i < n; i++)
+		env[k++] = xstrdup(c->env[i]);
+	/* The instructor's options for valgrind are for valgrind, not secrets. */
+	for (size_t i = 0; i < sizeof(passed) / sizeof(*passed); i++)
+		if (getenv(passed[i]))
+			env[k++] = xstrfmt("%s=%s", passed[i], getenv(passed[i]));
+	env[k] = NULL;
+	c->env = (const char **)env;
+	c->clear_env = true;
+	c->own_env = true;
+}
+
+void sandbox_child(const struct sandbox *sb, struct child *c)
+{
+	if (sb->mode == SANDBOX_NONE)
+		return;
+	/* A session of its own, so it cannot reach our terminal. */
+	c->new_session = true;
+	child_add_limit(c, RLIMIT_CPU, SANDBOX_CPU_SECONDS);
+	if (!c->no_memory_limit)
+		child_add_limit(c, RLIMIT_AS, SANDBOX_ADDRESS_SPACE);
+	child_add_limit(c, RLIMIT_FSIZE, SANDBOX_FILE_SIZE);
+	child_add_limit(c, RLIMIT_NOFILE, SANDBOX_OPEN_FILES);
+	child_add_limit(c, RLIMIT_CORE, 0);
+	c->max_processes = sb->max_processes;
+	c->switch_user = sb->switch_user;
+	c->uid = sb->uid;
+	c->gid = sb->gid;
+	c->pre_exec = contain;
+	c->pre_exec_arg = sb;
+	c->at_limit = at_limit;
+	c->at_limit_arg = sb;
+	c->exit_is_signal = sb->mode == SANDBOX_BWRAP;
+	if (sb->mode == SANDBOX_BWRAP && sb->filter.fd >= 0)
+		c->give_fd[SANDBOX_SECCOMP_SLOT] = seccomp_filter_reopen(&sb->filter);
+	set_env(sb, c);
 }

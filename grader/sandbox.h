@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "child.h"
+#include "sandbox_seccomp.h"
 #include "util.h"
 
 enum sandbox_mode {
@@ -21,7 +23,7 @@ enum sandbox_mode {
 struct sandbox {
 	enum sandbox_mode mode;
 	bool switch_user;	/* run as uid/gid instead of the grader's user */
-	bool private_mounts;	/* fallback as root: mount and network namespaces (see child.c) */
+	bool private_mounts;	/* fallback as root: mount and network namespaces */
 	uid_t uid;
 	gid_t gid;
 	unsigned long max_processes;	/* RLIMIT_NPROC for student code */
@@ -29,6 +31,8 @@ struct sandbox {
 	size_t nhidden, hidden_alloc;
 	/* bwrap, for valgrind's runs: debug_lean seen in place of debug_full (debuginfo.h) */
 	char *debug_full, *debug_lean;
+	struct seccomp_filter filter;	/* refused system calls (sandbox_seccomp.h) */
+	char *path_env;		/* PATH=... for student code: the grader's */
 };
 
 /* The limits every child that runs student code gets. */
@@ -37,6 +41,7 @@ struct sandbox {
 #define SANDBOX_FILE_SIZE (64UL << 20)	/* bytes: the largest file it may write */
 #define SANDBOX_OPEN_FILES 256
 #define SANDBOX_PROCESSES 512		/* processes and threads of the sandbox user */
+#define SANDBOX_TMPFS_BYTES 268435456	/* the size of its /tmp, and of its /dev/shm (256 MiB) */
 
 /*
  * Chooses the mode: "auto" (bwrap when it works here, else the fallback),
@@ -64,6 +69,18 @@ void sandbox_hide_home(struct sandbox *sb, const char *const *tools);
  * by the sandbox's user.  Returns 0, or -1 with errno set.
  */
 int sandbox_prepare(const struct sandbox *sb, const char *dir);
+
+/*
+ * Contains the child c, whose argv came from sandbox_argv() and whose dir,
+ * env and no_memory_limit are set: a session of its own, the limits, the
+ * user, the system-call filter, the private mounts of the fallback, and an
+ * environment of its own: PATH, LANG=C, TMPDIR=/tmp, HOME=its directory
+ * and c->env, never the grader's.  With mode none, leaves c as it is.
+ * The child owns what this allocates (child_release frees it).
+ */
+void sandbox_child(const struct sandbox *sb, struct child *c);
+/* The child's give_fd[] slot that sandbox_child() takes (bubblewrap's filter: fd 5). */
+#define SANDBOX_SECCOMP_SLOT 1
 
 /*
  * The command line that runs argv inside the sandbox with `dir` as its

@@ -300,21 +300,41 @@ int mkdir_p(const char *path)
  * symbolic link: what a submission leaves may point anywhere, and may even
  * change while we look.
  */
+/* chmod of the file open (O_PATH) at fd: fchmod() refuses O_PATH descriptors. */
+static void chmod_fd(int fd, mode_t mode)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (chmod(path, mode)) {
+		/* Then the removal below says what is wrong. */
+	}
+}
+
 static int remove_at(int parent, const char *name)
 {
 	struct dirent *e;
 	DIR *dir;
-	int fd, rc = 0;
+	int fd, here, rc = 0;
 
 	if (!unlinkat(parent, name, 0) || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -1;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/*
+	 * A submission may have left a directory we may not read, search or
+	 * write (mode 000): restore our permissions before descending.  By a
+	 * descriptor of the directory itself, never a link to elsewhere.
+	 */
+	fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	/* A submission may have left a directory without write permission. */
-	fchmod(fd, 0700);
+	chmod_fd(fd, 0700);
+	here = fd;
+	fd = openat(here, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(here);
+	if (fd < 0)
+		return -1;
 	if (!(dir = fdopendir(fd))) {
 		close(fd);
 		return -1;

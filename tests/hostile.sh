@@ -2,7 +2,8 @@
 # Hostile submissions (tests/hostile/*/): each must be graded, contained and
 # cleaned up in every sandbox mode: its score no higher than its honest tests
 # allow, the grader alive (exit 1), no process of it left, nothing written
-# outside its scratch directory, no connection out, every run within its limits.
+# outside its scratch directory and nothing left in it, no connection out,
+# every run within its limits.
 #
 # Usage: tests/hostile.sh [NAME...]   (default: every entry)
 # As root: bwrap and fallback as root, then both again as the user nobody
@@ -107,6 +108,12 @@ EOF
 		fi
 	done
 	"$check" procs "$tmp" "RC_HOSTILE_CANARY=$canary" >>"$tmp/problems" 2>&1
+	# The grader's temporary folder holds only its scratch folders, all removed.
+	left=$(find "$tmp/tmp" -mindepth 1 -maxdepth 2 2>/dev/null | head -n 3 | tr '\n' ' ')
+	if [ -n "$left" ]; then
+		echo "files: left in the grader's temporary folder: $left" >>"$tmp/problems"
+		chmod -R u+rwx "$tmp/tmp" 2>/dev/null
+	fi
 	for d in $places; do
 		if [ -e "$d/$canary" ]; then
 			echo "canary: it wrote $d/$canary" >>"$tmp/problems"

@@ -67,11 +67,11 @@ static bool is_mode(const char *s, bool star)
 static int check_expect(json_t *e, const char *path)
 {
 	static const char *const keys[] = {
-		"stage", "max_score", "about", "reason", "detectors", "timeout_scale",
+		"stage", "max_score", "about", "reason", "absent", "detectors", "timeout_scale",
 		"unsafe_in", "known_in", "known_checks", "kill_all", "alone", "admit_any_call",
 	};
 	static const char *const checks[] = {
-		"sandbox", "score", "reason", "exit", "leak", "canary", "network", "time",
+		"sandbox", "score", "reason", "absent", "exit", "leak", "files", "canary", "network", "time",
 	};
 	const char *key;
 	json_t *v;
@@ -236,6 +236,8 @@ static int verdict(const char *expect, const char *results, const char *mode)
 {
 	json_t *e = load(expect), *r = load(results);
 	const char *reason, *sandbox;
+	json_t *v;
+	size_t i;
 	char want[16];
 	double score, max, full;
 	int bad = 0;
@@ -261,6 +263,13 @@ static int verdict(const char *expect, const char *results, const char *mode)
 	if (reason && !mentions(r, reason)) {
 		printf("reason: the report does not say \"%s\"\n", reason);
 		bad = 1;
+	}
+	/* Words the report must not say: what student code printed, quoted as a tool's. */
+	json_array_foreach(json_object_get(e, "absent"), i, v) {
+		if (json_is_string(v) && mentions(r, json_string_value(v))) {
+			printf("absent: the report says \"%s\"\n", json_string_value(v));
+			bad = 1;
+		}
 	}
 	if (!bad)
 		printf("%g/%g\n", score, full);

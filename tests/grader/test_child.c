@@ -1,6 +1,7 @@
 /* Unit tests of the child supervisor: limits, process groups, decoding. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "child.h"
+#include "sandbox.h"
 
 static void run(struct child *c, const char *script, double timeout)
 {
@@ -76,7 +78,6 @@ Test(child, ignoring_sigterm_does_not_outlive_the_limit)
 
 Test(child, bubblewrap_passes_on_a_signal_as_128_plus_it)
 {
-	struct sandbox sb = { .mode = SANDBOX_BWRAP };
 	struct child c = CHILD_INIT;
 	char *how;
 
@@ -85,7 +86,7 @@ Test(child, bubblewrap_passes_on_a_signal_as_128_plus_it)
 	how = child_describe(&c);
 	cr_assert_str_eq(how, "exited with status 139");
 	free(how);
-	c.sandbox = &sb;
+	c.exit_is_signal = true;
 	cr_assert_eq(child_signal(&c), SIGSEGV);
 	how = child_describe(&c);
 	cr_assert_str_eq(how, "killed by SIGSEGV");
@@ -187,7 +188,7 @@ Test(child, a_fork_bomb_is_named_as_such)
 	struct child c = CHILD_INIT;
 	char *how;
 
-	c.sandbox = &sb;
+	sandbox_child(&sb, &c);
 	run(&c, "exec sleep 30", 0.5);
 	cr_assert(c.timed_out);
 	cr_assert(c.at_process_limit);
@@ -212,7 +213,7 @@ Test(child, an_ordinary_timeout_is_not_a_fork_bomb)
 	struct child c = CHILD_INIT;
 	char *how;
 
-	c.sandbox = &sb;
+	sandbox_child(&sb, &c);
 	run(&c, "exec sleep 30", 0.5);
 	cr_assert(c.timed_out);
 	cr_assert_not(c.at_process_limit);
@@ -230,10 +231,81 @@ Test(child, student_code_gets_a_temporary_folder_it_may_use)
 	setenv("TMPDIR", "/root/racecourse-unreachable", 1);
 	run(&plain, "echo $TMPDIR", 0);
 	cr_assert_str_eq(sb_str(&plain.out), "/root/racecourse-unreachable\n");
-	boxed.sandbox = &sb;
+	sandbox_child(&sb, &boxed);
 	run(&boxed, "echo $TMPDIR", 0);
 	cr_assert_str_eq(sb_str(&boxed.out), "/tmp\n");
 	child_release(&plain);
 	child_release(&boxed);
 	unsetenv("TMPDIR");
+}
+
+Test(child, descriptors_not_handed_over_are_closed)
+{
+	struct child c = CHILD_INIT;
+	int leak = open("/dev/null", O_RDONLY);	/* not close-on-exec */
+	char *script;
+
+	cr_assert_geq(leak, 3);
+	script = xstrfmt("ls /proc/self/fd/%d 2>/dev/null && echo leaked; true", leak);
+	run(&c, script, 10);
+	cr_assert_str_eq(sb_str(&c.out), "", "the child had fd %d: %s", leak, sb_str(&c.out));
+	free(script);
+	close(leak);
+	child_release(&c);
+}
+
+Test(child, handed_descriptors_arrive_at_their_numbers)
+{
+	struct child c = CHILD_INIT;
+	int p[2], q[2];
+
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(pipe(q), 0);
+	cr_assert_eq(write(p[1], "three", 5), 5);
+	cr_assert_eq(write(q[1], "four", 4), 4);
+	close(p[1]);
+	close(q[1]);
+	/* Crossed on purpose: each must land where it was asked for. */
+	c.pass_fd = p[0];
+	c.give_fd[0] = q[0];
+	run(&c, "cat <&3; echo; cat <&4; echo; ls /proc/self/fd/5 2>/dev/null || echo none", 10);
+	cr_assert_str_eq(sb_str(&c.out), "three\nfour\nnone\n");
+	cr_assert_eq(c.give_fd[0], -1, "child_start() closes the given descriptors");
+	close(p[0]);
+	child_release(&c);
+}
+
+Test(child, the_sandbox_gives_an_environment_of_its_own)
+{
+	struct sandbox sb = own_user_as_now();
+	struct child c = CHILD_INIT;
+	const char *env[] = { "RACECOURSE_KIT_VAR=1", NULL };
+
+	setenv("RACECOURSE_INSTRUCTOR_SECRET", "x", 1);
+	c.env = env;
+	c.dir = "/";
+	sandbox_child(&sb, &c);
+	run(&c, "env | sort", 10);
+	cr_assert_null(strstr(sb_str(&c.out), "RACECOURSE_INSTRUCTOR_SECRET"), "%s", sb_str(&c.out));
+	cr_assert(strstr(sb_str(&c.out), "RACECOURSE_KIT_VAR=1\n"), "%s", sb_str(&c.out));
+	cr_assert(strstr(sb_str(&c.out), "LANG=C\n"), "%s", sb_str(&c.out));
+	cr_assert(strstr(sb_str(&c.out), "HOME=/\n"), "%s", sb_str(&c.out));
+	child_release(&c);
+	unsetenv("RACECOURSE_INSTRUCTOR_SECRET");
+}
+
+Test(child, the_filter_refuses_namespaces_and_tracing)
+{
+	struct sandbox sb = own_user_as_now();
+	struct child c = CHILD_INIT;
+
+	cr_assert_eq(seccomp_filter_make(&sb.filter), 0);
+	sandbox_child(&sb, &c);
+	/* unshare(1) and a traced program: both need calls the filter refuses. */
+	run(&c, "unshare --user true 2>/dev/null && echo unshared; "
+		"timeout 5 gdb -nx -batch -ex run --args true 2>&1 | grep -q 'exited normally' "
+		"&& echo traced; true", 30);
+	cr_assert_str_eq(sb_str(&c.out), "", "%s", sb_str(&c.out));
+	child_release(&c);
+	seccomp_filter_release(&sb.filter);
 }

@@ -137,6 +137,25 @@ static void worker_take_key(void)
 }
 
 /*
+ * In the runner: the key from the grader's descriptor (handshake.h), for
+ * its workers, whose environment it becomes, not the runner's own block
+ * on its initial stack.  A worker ending early with a test's code proves
+ * nothing by itself (Criterion counts that test as failed unless it
+ * reported its end); the runner, which judges them all, is out of the
+ * workers' reach: not dumpable, so that no process of its user may trace
+ * it, read its memory or open its descriptors through /proc.
+ */
+static void runner_take_key(void)
+{
+	char key[HANDSHAKE_KEY_MAX + 1];
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (handshake_read_key(key))
+		setenv(HANDSHAKE_ENV, key, 1);
+	explicit_bzero(key, sizeof(key));
+}
+
+/*
  * Prepares every test before any runs.  Criterion's --timeout only lowers a
  * time limit that a test declares; a test that declares none may run
  * forever.  The grader therefore passes the stage's limit in
@@ -300,6 +319,7 @@ __attribute__((constructor)) static void prepare_worker(void)
 
 	/* The runner marks its workers, and only they run tests. */
 	if (!getenv("RACECOURSE_WORKER")) {
+		runner_take_key();
 		setenv("RACECOURSE_WORKER", "1", 1);
 		return;
 	}
