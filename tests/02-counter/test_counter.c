@@ -2,11 +2,14 @@
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "counter.h"
 
@@ -36,6 +39,7 @@ static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
 static bool tracking;
 static bool gate_closed;
+static bool refuse_create;	/* a limits test: any thread created is a failure */
 static pthread_t created[MAX_TRACKED];
 static bool joined[MAX_TRACKED];
 static int ncreated;		/* may exceed MAX_TRACKED; then only counted */
@@ -64,6 +68,10 @@ int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
 	struct start *s;
 	int rc;
 
+	if (refuse_create) {
+		/* Not abort(): the limits tests expect SIGABRT from the student. */
+		_exit(3);
+	}
 	if (!tracking)
 		return __real_pthread_create(tid, attr, fn, arg);
 	s = malloc(sizeof(*s));
@@ -566,4 +574,60 @@ Test(histogram, remainder_to_last_bin)
 	histogram(data, 100, 5, got7, 7, -50, 50);
 	assert_bins(got7, want7, 7, "histogram(-50..49, 5 threads, 7 bins over [-50, 50): "
 		    "the last bin is [34, 50))");
+}
+
+/*
+ * nthreads outside 1..64 must abort before any thread is created.  Without
+ * the check 0 threads returns 0, and 65 or more start threads that write
+ * past 64-entry arrays.  The call runs in a child; refuse_create turns the
+ * child's first thread creation into a plain exit, so neither a quiet return
+ * nor a stack-smashing abort after the overrun passes.  The huge counts go
+ * to count_matching: histogram's calloc of nthreads rows would fail and
+ * abort for the wrong reason.
+ */
+static void expect_refused(int nthreads, bool use_histogram)
+{
+	static const int data[4] = { 1, 2, 3, 4 };
+	long bins[2];
+	int status;
+	pid_t pid = fork();
+
+	cr_assert_neq(pid, -1, "test: cannot fork");
+	if (pid == 0) {
+		refuse_create = true;
+		if (use_histogram)
+			histogram(data, 4, nthreads, bins, 2, 0, 4);
+		else
+			count_matching(data, 4, nthreads, is_even);
+		_exit(4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "test: waitpid failed");
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 4),
+		  "%s(nthreads %d) returned instead of aborting",
+		  use_histogram ? "histogram" : "count_matching", nthreads);
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3),
+		  "nthreads %d: a thread was created before the limit was checked",
+		  nthreads);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+		  "nthreads %d: expected abort(), got %s %d", nthreads,
+		  WIFSIGNALED(status) ? "signal" : "exit status",
+		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+Test(limits, zero_threads)
+{
+	expect_refused(0, false);
+	expect_refused(0, true);
+}
+
+Test(limits, too_many_threads)
+{
+	expect_refused(65, false);
+	expect_refused(65, true);
+}
+
+Test(limits, negative_or_huge)
+{
+	expect_refused(INT_MAX, false);
+	expect_refused(-1, false);
 }
