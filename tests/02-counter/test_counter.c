@@ -1,12 +1,16 @@
 /* Tests for 02-counter: results, the threads made and joined, per-thread arguments. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "counter.h"
 
@@ -36,6 +40,13 @@ static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
 static bool tracking;
 static bool gate_closed;
+/*
+ * Fault injection, used only in a forked child: with create_fails_at 0 any
+ * thread creation is a failure (the child exits 3); with k > 0 the k-th
+ * pthread_create call returns EAGAIN as a real one may.
+ */
+static int create_fails_at = -1;
+static int create_calls;
 static pthread_t created[MAX_TRACKED];
 static bool joined[MAX_TRACKED];
 static int ncreated;		/* may exceed MAX_TRACKED; then only counted */
@@ -64,6 +75,10 @@ int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
 	struct start *s;
 	int rc;
 
+	if (create_fails_at == 0)
+		_exit(3);	/* not abort(): the tests expect SIGABRT from the student */
+	if (create_fails_at > 0 && ++create_calls == create_fails_at)
+		return EAGAIN;
 	if (!tracking)
 		return __real_pthread_create(tid, attr, fn, arg);
 	s = malloc(sizeof(*s));
@@ -566,4 +581,71 @@ Test(histogram, remainder_to_last_bin)
 	histogram(data, 100, 5, got7, 7, -50, 50);
 	assert_bins(got7, want7, 7, "histogram(-50..49, 5 threads, 7 bins over [-50, 50): "
 		    "the last bin is [34, 50))");
+}
+
+/*
+ * nthreads outside 1..64 must abort before any thread is created.  Without
+ * the check 0 threads returns 0, and 65 or more start threads that write
+ * past 64-entry arrays.  The call runs in a child; create_fails_at 0 turns the
+ * child's first thread creation into a plain exit, so neither a quiet return
+ * nor a stack-smashing abort after the overrun passes.  The huge counts go
+ * to count_matching: histogram's calloc of nthreads rows would fail and
+ * abort for the wrong reason.
+ */
+static void expect_abort(int nthreads, bool use_histogram, int fail_at)
+{
+	static const int data[4] = { 1, 2, 3, 4 };
+	long bins[2];
+	int status;
+	pid_t pid = fork();
+
+	cr_assert_neq(pid, -1, "test: cannot fork");
+	if (pid == 0) {
+		create_fails_at = fail_at;
+		if (use_histogram)
+			histogram(data, 4, nthreads, bins, 2, 0, 4);
+		else
+			count_matching(data, 4, nthreads, is_even);
+		_exit(4);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid, "test: waitpid failed");
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 4),
+		  "%s(nthreads %d) returned instead of aborting",
+		  use_histogram ? "histogram" : "count_matching", nthreads);
+	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3),
+		  "nthreads %d: a thread was created before the limit was checked",
+		  nthreads);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+		  "nthreads %d: expected abort(), got %s %d", nthreads,
+		  WIFSIGNALED(status) ? "signal" : "exit status",
+		  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+}
+
+Test(limits, zero_threads)
+{
+	expect_abort(0, false, 0);
+	expect_abort(0, true, 0);
+}
+
+Test(limits, too_many_threads)
+{
+	expect_abort(65, false, 0);
+	expect_abort(65, true, 0);
+}
+
+Test(limits, negative_or_huge)
+{
+	expect_abort(INT_MAX, false, 0);
+	expect_abort(-1, false, 0);
+}
+
+/*
+ * The k-th pthread_create fails: the header says the program aborts.  A
+ * caller that ignores the error goes on to join a thread that never existed.
+ */
+Test(threads, create_failure_aborts)
+{
+	expect_abort(4, false, 1);
+	expect_abort(4, false, 3);
+	expect_abort(4, true, 2);
 }

@@ -20,7 +20,8 @@
  *    them at the same time (on the same or on different data);
  *  - data is only read, never written or kept; it may be NULL when len is 0.
  *
- * If a thread cannot be created the program prints a message and aborts:
+ * If nthreads is outside 1..64, or a thread cannot be created or joined,
+ * the program prints a message and aborts:
  * these functions have no way to report a partial result.
  */
 

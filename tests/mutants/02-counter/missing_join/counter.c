@@ -8,6 +8,15 @@
 
 #define MAX_THREADS 64
 
+/* The arrays below hold MAX_THREADS jobs: refuse anything that would overrun them. */
+static void check_nthreads(int nthreads)
+{
+	if (nthreads < 1 || nthreads > MAX_THREADS) {
+		fprintf(stderr, "counter: nthreads must be between 1 and 64\n");
+		abort();
+	}
+}
+
 /*
  * Everything one counting thread needs.  The input is shared but only read;
  * the result is written by this thread alone and read by the caller only
@@ -65,6 +74,7 @@ static void *count_slice(void *arg)
 
 long count_matching(const int *data, size_t len, int nthreads, bool (*pred)(int))
 {
+	check_nthreads(nthreads);
 	struct count_job jobs[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
 	long total = 0;
@@ -114,6 +124,7 @@ static void *histogram_slice(void *arg)
 void histogram(const int *data, size_t len, int nthreads, long bins[], int nbins,
 	       int lo, int hi)
 {
+	check_nthreads(nthreads);
 	struct histogram_job jobs[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
 	long *local;

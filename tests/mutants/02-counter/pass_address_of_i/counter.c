@@ -8,6 +8,15 @@
 
 #define MAX_THREADS 64
 
+/* The arrays below hold MAX_THREADS jobs: refuse anything that would overrun them. */
+static void check_nthreads(int nthreads)
+{
+	if (nthreads < 1 || nthreads > MAX_THREADS) {
+		fprintf(stderr, "counter: nthreads must be between 1 and 64\n");
+		abort();
+	}
+}
+
 /* What every thread needs, set by count_matching before it starts them. */
 static const int *count_data;
 static size_t count_len;
@@ -54,6 +63,7 @@ static void *count_slice(void *arg)
 
 long count_matching(const int *data, size_t len, int nthreads, bool (*pred)(int))
 {
+	check_nthreads(nthreads);
 	pthread_t tids[MAX_THREADS];
 	long total = 0;
 
@@ -99,6 +109,7 @@ static void *histogram_slice(void *arg)
 void histogram(const int *data, size_t len, int nthreads, long bins[], int nbins,
 	       int lo, int hi)
 {
+	check_nthreads(nthreads);
 	struct histogram_job jobs[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
 	long *local;

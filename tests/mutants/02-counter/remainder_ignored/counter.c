@@ -41,14 +41,37 @@ static size_t slice_start(size_t len, int nthreads, int t)
 	return len * (size_t)t / (size_t)nthreads;
 }
 
+/* There is no way to report a partial result, so every failure ends here. */
+static _Noreturn void die(const char *what, int err)
+{
+	if (err)
+		fprintf(stderr, "counter: %s: %s\n", what, strerror(err));
+	else
+		fprintf(stderr, "counter: %s\n", what);
+	abort();
+}
+
+/* The arrays below hold MAX_THREADS jobs: refuse anything that would overrun them. */
+static void check_nthreads(int nthreads)
+{
+	if (nthreads < 1 || nthreads > MAX_THREADS)
+		die("nthreads must be between 1 and 64", 0);
+}
+
 static void start_thread(pthread_t *tid, void *(*fn)(void *), void *arg)
 {
 	int err = pthread_create(tid, NULL, fn, arg);
 
-	if (err) {
-		fprintf(stderr, "counter: cannot create thread: %s\n", strerror(err));
-		abort();
-	}
+	if (err)
+		die("cannot create thread", err);
+}
+
+static void join_thread(pthread_t tid)
+{
+	int err = pthread_join(tid, NULL);
+
+	if (err)
+		die("cannot join thread", err);
 }
 
 static void *count_slice(void *arg)
@@ -69,6 +92,7 @@ long count_matching(const int *data, size_t len, int nthreads, bool (*pred)(int)
 	pthread_t tids[MAX_THREADS];
 	long total = 0;
 
+	check_nthreads(nthreads);
 	for (int t = 0; t < nthreads; t++) {
 		jobs[t] = (struct count_job) {
 			.data = data,
@@ -81,7 +105,7 @@ long count_matching(const int *data, size_t len, int nthreads, bool (*pred)(int)
 
 	/* Only after a join may we read what that thread wrote. */
 	for (int t = 0; t < nthreads; t++) {
-		pthread_join(tids[t], NULL);
+		join_thread(tids[t]);
 		total += jobs[t].count;
 	}
 	return total;
@@ -118,12 +142,11 @@ void histogram(const int *data, size_t len, int nthreads, long bins[], int nbins
 	pthread_t tids[MAX_THREADS];
 	long *local;
 
+	check_nthreads(nthreads);
 	/* One zeroed row of nbins counters per thread, side by side. */
 	local = calloc((size_t)nthreads * (size_t)nbins, sizeof(*local));
-	if (!local) {
-		fprintf(stderr, "counter: out of memory\n");
-		abort();
-	}
+	if (!local)
+		die("out of memory", 0);
 
 	for (int t = 0; t < nthreads; t++) {
 		jobs[t] = (struct histogram_job) {
@@ -142,7 +165,7 @@ void histogram(const int *data, size_t len, int nthreads, long bins[], int nbins
 	for (int k = 0; k < nbins; k++)
 		bins[k] = 0;
 	for (int t = 0; t < nthreads; t++) {
-		pthread_join(tids[t], NULL);
+		join_thread(tids[t]);
 		for (int k = 0; k < nbins; k++)
 			bins[k] += jobs[t].bins[k];
 	}
