@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what Racecourse needs, from the system's packages, when it is missing.
-# Usage: grader/install-deps.sh [grade|test]   (test also wants the tools the kit's own tests use)
+# Usage: grader/install-deps.sh [grade|test|mutate]   (test also wants the tools the kit's own tests use;
+#        mutate, Node for make mutate's C parser)
 set -eu
 
 want=${1:-grade}
@@ -27,6 +28,10 @@ need_command bwrap bubblewrap	# the sandbox (it falls back without it, with less
 need_command unzip unzip	# racecourse batch: a class's .zip submissions
 if [ "$want" = test ] || [ "$want" = package ]; then
 	need_command zip zip
+fi
+if [ "$want" = test ] || [ "$want" = mutate ]; then
+	need_command node nodejs	# make mutate: tree-sitter's C grammar, as WebAssembly
+	need_command npm npm
 fi
 if [ "$want" = test ]; then
 	need_command inotifywait inotify-tools
