@@ -160,7 +160,6 @@ function generate(src, tree) {
 
 	const lockStmts = nodes.filter((n) => LOCKS[callName(stmtCall(n))]);
 	const unlockStmts = nodes.filter((n) => UNLOCKS.has(callName(stmtCall(n))));
-	const unlockCalls = nodes.filter((n) => UNLOCKS.has(callName(n)));
 	const isUnlockOf = (stmt, lockStmt) => {
 		const call = stmtCall(stmt);
 		const lc = stmtCall(lockStmt);
@@ -169,7 +168,7 @@ function generate(src, tree) {
 	};
 
 	for (const lock of lockStmts)
-		concurrencyAroundLock(src, lock, { lockStmts, unlockStmts, unlockCalls, isUnlockOf, add });
+		concurrencyAroundLock(src, lock, { lockStmts, unlockStmts, isUnlockOf, add });
 
 	for (const unlock of unlockStmts) {
 		add('unlock-removed', unlock, [deleteStmt(src, unlock)]);
@@ -214,6 +213,16 @@ function opIndex(op) {
 	return OPERATORS.findIndex(([name]) => name === op);
 }
 
+// An unlock that a return (or break, goto, continue) follows at once.
+function earlyExit(unlock) {
+	const block = unlock.parent;
+	if (block.type !== 'compound_statement')
+		return false;
+	const sibs = statements(block);
+	const next = sibs[indexIn(sibs, unlock) + 1];
+	return Boolean(next && JUMPS.has(next.type));
+}
+
 function isLockOrUnlock(stmt) {
 	const name = callName(stmtCall(stmt));
 	return Boolean(LOCKS[name] || UNLOCKS.has(name));
@@ -247,11 +256,13 @@ function concurrencyAroundLock(src, lock, ctx) {
 		ctx.add('cs-shrink-front', lock, swap(lock, next));
 
 	// The critical section at this level: up to the sibling unlock, or the first
-	// statement that holds an unlock of this mutex (an early return, say).
-	const firstUnlock = ctx.unlockCalls.find((u) => u.startIndex > lock.startIndex
-		&& argsText(u) === argsText(call));
+	// statement that releases the lock on its way through. An unlock just before
+	// a return (an early exit) leaves the lock held on the path that goes on.
+	const inside = (u, st) => st.startIndex <= u.startIndex && u.endIndex <= st.endIndex && u.id !== st.id;
+	const releaseIn = (st) => ctx.unlockStmts.find((u) => inside(u, st) && ctx.isUnlockOf(u, lock)
+		&& !earlyExit(u));
 	let j = i + 1;
-	while (j < sibs.length && !(firstUnlock && sibs[j].endIndex > firstUnlock.startIndex))
+	while (j < sibs.length && !ctx.isUnlockOf(sibs[j], lock) && !releaseIn(sibs[j]))
 		j++;
 	const end = sibs[j];		// the unlock, the statement holding one, or undefined
 	const paired = end && ctx.isUnlockOf(end, lock);
@@ -272,10 +283,10 @@ function concurrencyAroundLock(src, lock, ctx) {
 		ctx.add('cs-split', sibs[k + 1], [{ start: sibs[k].endIndex, end: sibs[k].endIndex,
 			text: relock(indentOf(src, sibs[k])) }]);
 	// The start of a block nested in the section: between a check and what it guards.
-	const stop = firstUnlock ? firstUnlock.startIndex : Infinity;
 	for (let k = i + 1; k <= Math.min(j, sibs.length - 1); k++) {
 		if (paired && sibs[k].id === end.id)
 			break;
+		const stop = k === j ? releaseIn(sibs[k]).startIndex : Infinity;
 		for (const inner of allNodes(sibs[k])) {
 			if (inner.type !== 'compound_statement' || inner.startIndex >= stop)
 				continue;
@@ -302,10 +313,10 @@ function classic(src, n, add) {
 		add('arith-op', n, [replace(op, ARITH_SWAP[op.type])]);
 	if (n.type === 'update_expression' && op)
 		add('incdec', n, [replace(op, op.type === '++' ? '--' : '++')]);
-	if (n.type === 'number_literal' && /^\d+$/.test(n.text) && enclosingFunction(n)) {
+	if (n.type === 'number_literal' && /^-?\d+$/.test(n.text) && enclosingFunction(n)) {
 		const v = Number(n.text);
 		add('off-by-one', n, [replace(n, String(v + 1))]);
-		if (v > 0)
+		if (v !== 0)
 			add('off-by-one', n, [replace(n, String(v - 1))]);
 	}
 	if (['if_statement', 'while_statement', 'do_statement'].includes(n.type)) {

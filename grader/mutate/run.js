@@ -17,7 +17,8 @@ const USAGE = `usage: node grader/mutate/run.js --stage NAME [--jobs N] [--max N
   --max N        classic mutants kept, a fixed sample (default 40; -1: all); concurrency ones are all kept
   --seed N       the grader's perturbation seed, the same for every mutant (default 1)
   --out DIR      where the mutants and results go (default build/mutate/NAME)
-  --list         only list the mutants, grade nothing`;
+  --list         only list the mutants, grade nothing
+  --kit DIR      the kit's root (default: the folder above grader/)`;
 
 function fail(msg, code = 2) {
 	process.stderr.write(`make mutate: ${msg}\n`);
@@ -25,7 +26,7 @@ function fail(msg, code = 2) {
 }
 
 function parseArgs(argv) {
-	const o = { jobs: 1, max: 40, seed: 1, list: false };
+	const o = { jobs: 1, max: 40, seed: 1, list: false, kit: path.resolve(__dirname, '../..') };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		const val = () => {
@@ -45,6 +46,7 @@ function parseArgs(argv) {
 		else if (a === '--seed') o.seed = int('--seed');
 		else if (a === '--out') o.out = val();
 		else if (a === '--list') o.list = true;
+		else if (a === '--kit') o.kit = path.resolve(val());
 		else if (a === '-h' || a === '--help') { process.stdout.write(`${USAGE}\n`); process.exit(0); }
 		else fail(`unknown option '${a}'\n${USAGE}`);
 	}
@@ -118,7 +120,7 @@ async function grade(kit, stage, dir, out, seed) {
 
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
-	const kit = path.resolve(__dirname, '../..');
+	const kit = o.kit;
 	const manifestFile = path.join(kit, 'assignments', o.stage, 'manifest.json');
 	if (!fs.existsSync(manifestFile)) {
 		const stages = fs.readdirSync(path.join(kit, 'assignments')).filter((s) => /^\d\d-/.test(s)).join(', ');
@@ -139,9 +141,12 @@ async function main() {
 	for (const m of mutants)
 		m.equivalent = marks.get(m.id) || null;
 
+	const stale = [...marks.keys()].filter((id) => !mutants.some((m) => m.id === id));
+	for (const id of stale)
+		process.stderr.write(`make mutate: note: ${path.relative(kit, eqFile)} marks ${id}, which is not among these mutants\n`);
 	if (o.list) {
 		for (const m of mutants)
-			process.stdout.write(`${m.id}\t${m.file}:${m.line}\t${m.diff}\n`);
+			process.stdout.write(`${m.id}\t${m.file}:${m.line}\t${m.diff}${m.equivalent ? `\t(equivalent: ${m.equivalent})` : ''}\n`);
 		process.stdout.write(`${mutants.length} mutants (${all.length} before sampling)\n`);
 		return;
 	}
@@ -175,7 +180,6 @@ async function main() {
 		process.stderr.write(`  ${m.result.verdict.padEnd(12)} ${m.id}\n`);
 	});
 
-	const stale = [...marks.keys()].filter((id) => !mutants.some((m) => m.id === id));
 	const text = report({ stage: o.stage, kit, out, mutants, all, seed: o.seed, max: o.max,
 		operators: OPERATORS, stale, eqFile, seconds: (Date.now() - started) / 1000 });
 	process.stdout.write(text);
