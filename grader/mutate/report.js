@@ -75,7 +75,7 @@ function report(r) {
 	for (const m of mutants.filter((x) => x.result.verdict === 'error'))
 		lines.push(`  grader error: ${m.id}: ${m.result.why}`);
 	for (const id of r.stale)
-		lines.push(`  note: ${path.relative(r.kit, r.eqFile)} marks ${id}, which is not among these mutants`);
+		lines.push(`  note: ${path.relative(r.kit, r.eqFile)} marks ${id}, which is no longer a mutant of the solution: check it again`);
 	lines.push('');
 	lines.push(`  in ${path.relative(r.kit, out) || out}/: summary.txt, summary.json, survivors.diff, mutants/, results/`);
 	const text = `${lines.join('\n')}\n`;

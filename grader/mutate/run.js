@@ -141,9 +141,10 @@ async function main() {
 	for (const m of mutants)
 		m.equivalent = marks.get(m.id) || null;
 
-	const stale = [...marks.keys()].filter((id) => !mutants.some((m) => m.id === id));
+	// A mark may name a mutant left out of the sample; one that names no mutant at all is stale.
+	const stale = [...marks.keys()].filter((id) => !all.some((m) => m.id === id));
 	for (const id of stale)
-		process.stderr.write(`make mutate: note: ${path.relative(kit, eqFile)} marks ${id}, which is not among these mutants\n`);
+		process.stderr.write(`make mutate: note: ${path.relative(kit, eqFile)} marks ${id}, which is no longer a mutant of the solution: check it again\n`);
 	if (o.list) {
 		for (const m of mutants)
 			process.stdout.write(`${m.id}\t${m.file}:${m.line}\t${m.diff}${m.equivalent ? `\t(equivalent: ${m.equivalent})` : ''}\n`);
