@@ -4,7 +4,7 @@
 CC ?= cc
 CFLAGS ?= -O2 -g
 GRADER_CFLAGS = -std=c11 -Wall -Wextra -MMD -MP
-GRADER_LIBS = -ljansson -lexpat
+GRADER_LIBS = -ljansson -lexpat -lm
 
 GRADER_SRCS = $(wildcard grader/*.c)
 GRADER_OBJS = $(GRADER_SRCS:%.c=build/%.o)
@@ -107,11 +107,13 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
 	$(Q)sh tests/batch.sh
+	$(Q)sh tests/deadlines.sh
 	$(Q)sh tests/hostile.sh
 	$(Q)sh tests/formats.sh
 	$(Q)sh tests/self_study.sh
 	$(Q)sh tests/gradescope.sh
 	$(Q)sh tests/student_kit.sh
+	$(Q)sh tests/image.sh
 	$(Q)sh grader/mutate/mutate.sh --self-test
 
 build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
@@ -119,11 +121,14 @@ build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(GRADER_CFLAGS) $(CFLAGS) -Igrader -o $@ $< $(GRADER_LIB_OBJS) $(GRADER_LIBS)
 
-# make batch SUBS=dir [JOBS=n] [SHARD=i/N] [OUT=dir] [A=stages] [SEED=n] [FORCE=1] ...
+# make batch SUBS=dir [JOBS=n] [SHARD=i/N] [OUT=dir] [A=stages] [SEED=n] [FORCE=1]
+#            [DEADLINE="2026-12-01 23:59" EXTENSIONS=f LATE_DAYS=n LATE_PENALTY=p PUSHES=f] ...
 BATCH_ARGS = $(if $(JOBS),--jobs $(JOBS)) $(if $(SHARD),--shard $(SHARD)) \
 	$(if $(OUT),--out $(OUT)) $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(DETECTORS),--detectors $(DETECTORS)) $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT)) \
-	$(if $(FORCE),--force)
+	$(if $(FORCE),--force) $(if $(DEADLINE),--deadline "$(DEADLINE)") \
+	$(if $(EXTENSIONS),--extensions $(EXTENSIONS)) $(if $(LATE_DAYS),--late-days $(LATE_DAYS)) \
+	$(if $(LATE_PENALTY),--late-penalty $(LATE_PENALTY)) $(if $(PUSHES),--pushes $(PUSHES))
 
 batch: $(GRADER)
 	$(if $(SUBS),,$(error make batch needs SUBS=dir: a folder with a submission per student))

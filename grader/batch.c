@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "child.h"
+#include "deadline.h"
 #include "gradebook.h"
 #include "gradebook_html.h"
 #include "stage.h"
@@ -41,6 +43,12 @@ static const char batch_usage[] =
 	"      --time-limit SECONDS    each submission's whole-run limit\n"
 	"                              (default: 120 per stage, times the scale)\n"
 	"      --kit DIR               the kit's root (default: the folder above the grader)\n"
+	"      --deadline TIME         grade each git repository's last commit by TIME\n"
+	"                              (\"2026-12-01 23:59\", local time, or with a zone: \"+0100\")\n"
+	"      --extensions FILE       students' own deadlines: a CSV id,deadline\n"
+	"      --late-days N           a commit up to N days late is graded, and the days counted\n"
+	"      --late-penalty P        percent of the score taken per late day\n"
+	"      --pushes FILE           date by the server's push times: a CSV id,commit,pushed_at\n"
 	"  -h, --help                  this text\n";
 
 /* Per stage, the default whole-run limit of one submission, before TIMEOUT_SCALE. */
@@ -49,12 +57,16 @@ static const char batch_usage[] =
 #define GRACE_SECONDS 30.0
 #define MAX_JOBS 256
 
-enum sub_kind { SUB_DIR, SUB_ZIP, SUB_TAR };
 
 struct job {
 	char *id;
 	char *entry;		/* its name in SUBS_DIR: "alice", "alice.zip" */
-	enum sub_kind kind;
+	bool archive;		/* else a folder */
+	enum archive_kind kind;	/* of an archive */
+	char *parent;		/* the folder that holds entry: SUBS_DIR, or a deadline's checkout */
+	struct deadline_pick pick;	/* with a deadline: the commit graded */
+	bool dated;		/* pick is set */
+	char *undated;		/* with a deadline, why nothing could be graded; or NULL */
 	char *stamp;		/* hash of what grading it depends on, or NULL */
 };
 
@@ -94,6 +106,8 @@ struct batch {
 	long jobs;
 	bool force;
 	unsigned shard, nshards;
+	struct deadline_policy policy;
+	bool deadlines;		/* --deadline: grade repositories as they were then */
 
 	char *scratch;
 	struct job *v;
@@ -345,16 +359,22 @@ static char *job_stamp(const struct batch *b, const struct job *j, const char *k
 	char *file, *hex = NULL;
 	int rc;
 
-	if (j->kind == SUB_DIR) {
-		list_files(b->subs, j->entry, &files, &n, &alloc);
+	if (!j->archive) {
+		list_files(j->parent, j->entry, &files, &n, &alloc);
 		qsort(files, n, sizeof(*files), cmp_str);
 	} else {
 		files = xcalloc(1, sizeof(*files));
 		files[n++] = xstrdup(j->entry);
 	}
 	sb_adds(&sb, kit);
+	if (j->dated)
+		sb_addf(&sb, "commit %s at %lld due %lld late %d penalty %g\n", j->pick.commit,
+			(long long)j->pick.when, (long long)j->pick.due, j->pick.late_days,
+			j->pick.penalty);
+	else if (j->undated)
+		sb_addf(&sb, "undated: %s\n", j->undated);
 	sb_addf(&sb, "submission %zu files\n", n);
-	rc = sha256_files(b->subs, files, n, &sb);
+	rc = sha256_files(j->parent, files, n, &sb);
 	file = xstrfmt("%s/stamp.txt", b->scratch);
 	if (!rc)
 		hex = sha256_text(file, &sb);
@@ -364,197 +384,6 @@ static char *job_stamp(const struct batch *b, const struct job *j, const char *k
 	free(file);
 	sb_release(&sb);
 	return hex;
-}
-
-/* ---- archives ---- */
-
-/* Runs argv and returns its output (malloc'd), or NULL with a one-line reason in err. */
-static char *run_tool(const char **argv, const char *what, struct strbuf *err)
-{
-	struct child c = CHILD_INIT;
-	char *out = NULL;
-
-	c.argv = argv;
-	c.timeout = 120;
-	c.out_cap = 16 << 20;
-	if (!child_run(&c) && child_ok(&c) && !c.out_dropped) {
-		out = sb_detach(&c.out);
-	} else {
-		char *how = child_describe(&c);
-		const char *text = sb_str(&c.out);
-		size_t len;
-
-		/* The tool's first words that say something: unzip starts with "[archive]". */
-		for (;;) {
-			text += strspn(text, " \t\n");
-			if (*text != '[')
-				break;
-			text += strcspn(text, "\n");
-		}
-		len = strcspn(text, "\n");
-		if (strstr(text, ".  ") && (size_t)(strstr(text, ".  ") - text) < len)
-			len = (size_t)(strstr(text, ".  ") - text) + 1;
-		if (c.out_dropped)
-			sb_addf(err, "%s: too many members", what);
-		else if (len && !c.timed_out)
-			sb_addf(err, "%s: %.*s", what, (int)(len > 200 ? 200 : len), text);
-		else
-			sb_addf(err, "%s: %s %s", what, argv[0], how);
-		free(how);
-	}
-	child_release(&c);
-	return out;
-}
-
-/* Would this member name be written outside the folder it is extracted into? */
-static bool unsafe_name(const char *name)
-{
-	const char *p = name;
-
-	if (*name == '/' || *name == '\\')
-		return true;
-	while (*p) {
-		size_t len = strcspn(p, "/\\");
-
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return true;
-		p += len;
-		if (*p)
-			p++;
-	}
-	return false;
-}
-
-/* True when some file under dir is a symbolic link (or not a file or folder). */
-static bool has_links(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		char *path;
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path = xstrfmt("%s/%s", dir, e->d_name);
-		if (lstat(path, &st) || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)))
-			found = true;
-		else if (S_ISDIR(st.st_mode))
-			found = has_links(path);
-		free(path);
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/*
- * Extracts the archive into `into` (created), with unzip or tar, after
- * checking that every member is a plain file or folder that lands inside
- * it.  Returns 0, or -1 with a one-line reason in err.
- */
-static int extract(const char *archive, enum sub_kind kind, const char *into, struct strbuf *err)
-{
-	const char *name = base_name(archive);
-	const char *list[] = { "unzip", "-Z1", archive, NULL };
-	const char *types[] = { "unzip", "-Z", archive, NULL };
-	const char *unzip[] = { "unzip", "-qq", "-o", archive, "-d", into, NULL };
-	const char *tlist[] = { "tar", "-tzf", archive, NULL };
-	const char *ttypes[] = { "tar", "-tvzf", archive, NULL };
-	const char *untar[] = { "tar", "-xzf", archive, "-C", into, "--no-same-owner",
-				"--no-same-permissions", NULL };
-	char *names = NULL, *modes = NULL, *out = NULL;
-	char *save = NULL;
-	int rc = -1;
-
-	if (mkdir_p(into)) {
-		sb_addf(err, "cannot create %s: %s", into, strerror(errno));
-		return -1;
-	}
-	names = run_tool(kind == SUB_ZIP ? list : tlist, name, err);
-	if (!names)
-		goto out;
-	for (char *l = strtok_r(names, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (unsafe_name(l)) {
-			sb_addf(err, "%s: the member '%s' would be written outside its folder",
-				name, l);
-			goto out;
-		}
-	}
-	/* A link could lead a later member out of the folder: only files and folders. */
-	modes = run_tool(kind == SUB_ZIP ? types : ttypes, name, err);
-	if (!modes)
-		goto out;
-	for (char *l = strtok_r(modes, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		bool link = kind == SUB_ZIP ? *l == 'l' : (*l != '-' && *l != 'd');
-
-		if (link) {
-			sb_addf(err, "%s: a member is a link or a special file: %.200s", name, l);
-			goto out;
-		}
-	}
-	out = run_tool(kind == SUB_ZIP ? unzip : untar, name, err);
-	if (!out)
-		goto out;
-	if (has_links(into)) {
-		sb_addf(err, "%s: it holds a link or a special file", name);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(names);
-	free(modes);
-	free(out);
-	return rc;
-}
-
-/*
- * The folder to grade, relative to parent: rel, or the folder inside it when
- * that is all it holds (an archive of one folder, a repository's clone in a
- * folder of its own).  Malloc'd.
- */
-static char *descend(const char *parent, const char *rel)
-{
-	char *cur = xstrdup(rel);
-
-	for (int depth = 0; depth < 4; depth++) {
-		char *path = xstrfmt("%s/%s", parent, cur), *only = NULL;
-		DIR *d = opendir(path);
-		struct dirent *e;
-		int count = 0;
-
-		while (d && (e = readdir(d))) {
-			if (e->d_name[0] == '.' || !strcmp(e->d_name, "__MACOSX"))
-				continue;
-			count++;
-			free(only);
-			only = xstrdup(e->d_name);
-		}
-		if (d)
-			closedir(d);
-		free(path);
-		if (count == 1) {
-			char *next = xstrfmt("%s/%s", cur, only);
-			char *full = xstrfmt("%s/%s", parent, next);
-			struct stat st;
-			bool dir = !lstat(full, &st) && S_ISDIR(st.st_mode);
-
-			free(full);
-			free(only);
-			if (dir) {
-				free(cur);
-				cur = next;
-				continue;
-			}
-			free(next);
-			break;
-		}
-		free(only);
-		break;
-	}
-	return cur;
 }
 
 /* ---- grading one submission ---- */
@@ -654,9 +483,15 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 
 	if (mkdir_p(dir) || mkdir_p(tmpdir))
 		die("cannot create %s: %s", dir, strerror(errno));
-	if (j->kind == SUB_DIR) {
-		parent = xstrdup(b->subs);
-		rel = descend(parent, j->entry);
+	if (j->undated) {
+		/* Nothing to grade: no commit by the deadline, or not a repository. */
+		o->flags = GB_MISSING;
+		meta.problem = xstrdup(j->undated);
+		meta.stamp = j->stamp ? xstrdup(j->stamp) : NULL;
+		parent = NULL;
+	} else if (!j->archive) {
+		parent = xstrdup(j->parent);
+		rel = archive_descend(parent, j->entry);
 	} else {
 		char *archive = xstrfmt("%s/%s", b->subs, j->entry);
 		char *into;
@@ -664,13 +499,13 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 		/* Apart from tmp/, whatever the student's id. */
 		parent = xstrfmt("%s/sub", work);
 		into = xstrfmt("%s/%s", parent, j->id);
-		if (extract(archive, j->kind, into, &err)) {
+		if (archive_extract(archive, j->kind, into, &err)) {
 			o->flags = GB_BROKEN_ARCHIVE;
 			meta.problem = xstrfmt("broken archive: %s", sb_str(&err));
 			/* Reading it again will not mend it: it counts as graded. */
 			meta.stamp = j->stamp ? xstrdup(j->stamp) : NULL;
 		} else {
-			rel = descend(parent, j->id);
+			rel = archive_descend(parent, j->id);
 		}
 		free(archive);
 		free(into);
@@ -752,8 +587,17 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 			free(line);
 		}
 	}
-	meta.flags = o->flags & (GB_TIMEOUT | GB_BROKEN_ARCHIVE | GB_ERROR);
+	meta.flags = o->flags & (GB_TIMEOUT | GB_BROKEN_ARCHIVE | GB_ERROR | GB_MISSING);
 	meta.seconds = now() - started;
+	if (j->dated) {
+		meta.dated = true;
+		memcpy(meta.commit, j->pick.commit, sizeof(meta.commit));
+		meta.when = j->pick.when;
+		meta.due = j->pick.due;
+		meta.late_days = j->pick.late_days;
+		meta.penalty = j->pick.penalty;
+		meta.pushed = j->pick.pushed;
+	}
 	record(j, o, dir, results_tmp, results, &meta);
 out:
 	if (remove_tree(work))
@@ -841,7 +685,7 @@ static void stamp_main(struct batch *b)
 			snprintf(o->stamp, sizeof(o->stamp), "%s", stamp);
 		if (!b->force && stamp && !student_meta_read(&meta, dir)) {
 			o->skip = meta.stamp && !strcmp(meta.stamp, stamp) &&
-				  (is_file(results) || (meta.flags & GB_BROKEN_ARCHIVE));
+				  (is_file(results) || (meta.flags & (GB_BROKEN_ARCHIVE | GB_MISSING)));
 			student_meta_release(&meta);
 		}
 		free(stamp);
@@ -849,6 +693,42 @@ static void stamp_main(struct batch *b)
 		free(dir);
 	}
 	free(kit);
+}
+
+/* ---- deadlines ---- */
+
+/*
+ * With --deadline, each folder submission is a git repository, graded as
+ * it was then: its commit's files are written to the scratch folder, which
+ * the job grades instead.  What has no commit by then, or is no usable
+ * repository, is recorded with the reason and not graded.
+ */
+static void check_out_deadlines(struct batch *b)
+{
+	for (size_t i = 0; b->deadlines && i < b->n; i++) {
+		struct job *j = &b->v[i];
+		char *repo = xstrfmt("%s/%s", b->subs, j->entry);
+		char *parent = xstrfmt("%s/checkout-%zu", b->scratch, i);
+		char *into = xstrfmt("%s/%s", parent, j->entry);
+		struct strbuf err = STRBUF_INIT;
+
+		if (j->archive)
+			sb_adds(&err, "an archive has no commits to date: submit a git repository");
+		else if (deadline_is_repository(repo, &err) &&
+			 !deadline_pick(&b->policy, j->id, repo, &j->pick, &err) &&
+			 !deadline_checkout(repo, j->pick.commit, into, b->scratch, &err)) {
+			free(j->parent);
+			j->parent = parent;
+			parent = NULL;
+			j->dated = true;
+		}
+		if (!j->dated)
+			j->undated = xstrfmt("with the deadline: %s", sb_str(&err));
+		sb_release(&err);
+		free(repo);
+		free(parent);
+		free(into);
+	}
 }
 
 /* ---- the class ---- */
@@ -884,16 +764,19 @@ static void find_submissions(struct batch *b)
 			continue;
 		}
 		if (is_dir(path)) {
-			j.kind = SUB_DIR;
+			j.archive = false;
 			j.id = xstrdup(e->d_name);
 		} else if (is_file(path) && ends_with(e->d_name, ".zip")) {
-			j.kind = SUB_ZIP;
+			j.archive = true;
+			j.kind = ARCHIVE_ZIP;
 			j.id = xstrfmt("%.*s", (int)(len - 4), e->d_name);
 		} else if (is_file(path) && ends_with(e->d_name, ".tar.gz")) {
-			j.kind = SUB_TAR;
+			j.archive = true;
+			j.kind = ARCHIVE_TAR;
 			j.id = xstrfmt("%.*s", (int)(len - 7), e->d_name);
 		} else if (is_file(path) && ends_with(e->d_name, ".tgz")) {
-			j.kind = SUB_TAR;
+			j.archive = true;
+			j.kind = ARCHIVE_TAR;
 			j.id = xstrfmt("%.*s", (int)(len - 4), e->d_name);
 		} else {
 			warn("ignoring %s: not a folder, nor a .zip, .tar.gz or .tgz archive", path);
@@ -902,6 +785,7 @@ static void find_submissions(struct batch *b)
 		}
 		free(path);
 		j.entry = xstrdup(e->d_name);
+		j.parent = xstrdup(b->subs);
 		ALLOC_GROW(b->v, b->n + 1, alloc);
 		b->v[b->n++] = j;
 	}
@@ -924,6 +808,7 @@ static void keep_shard(struct batch *b)
 		} else {
 			free(b->v[i].id);
 			free(b->v[i].entry);
+			free(b->v[i].parent);
 		}
 	}
 	b->n = kept;
@@ -1065,13 +950,20 @@ int batch_main(int argc, char **argv)
 		{ "timeout-scale", required_argument, NULL, 'T' },
 		{ "time-limit", required_argument, NULL, 'L' },
 		{ "kit", required_argument, NULL, 'K' },
+		{ "deadline", required_argument, NULL, 'd' },
+		{ "extensions", required_argument, NULL, 'e' },
+		{ "late-days", required_argument, NULL, 'l' },
+		{ "late-penalty", required_argument, NULL, 'p' },
+		{ "pushes", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *extensions = NULL, *pushes = NULL;
+	bool late_options = false;
 	struct batch b = { .jobs = sysconf(_SC_NPROCESSORS_ONLN), .shard = 1, .nshards = 1 };
 	const char *out = "grades", *stage_arg = NULL, *kit_arg = NULL, *env;
 	double scale = 1, started = now();
-	size_t nworkers, nskipped = 0, nfailed = 0, nbroken = 0;
+	size_t nworkers, nskipped = 0, nfailed = 0, nbroken = 0, nundated = 0;
 	char **ids;
 	int opt, rc = 0;
 
@@ -1101,6 +993,22 @@ int batch_main(int argc, char **argv)
 		case 'T': scale = parse_number("--timeout-scale", optarg, 100); b.scale = optarg; break;
 		case 'L': b.time_limit = parse_number("--time-limit", optarg, 1e6); break;
 		case 'K': kit_arg = optarg; break;
+		case 'd':
+			if (deadline_parse_time(optarg, &b.policy.deadline))
+				die("--deadline takes a time like \"2026-12-01 23:59\" (and a zone: "
+				    "\"+0100\"), not '%s'", optarg);
+			b.deadlines = true;
+			break;
+		case 'e': extensions = optarg; break;
+		case 'l':
+			b.policy.late_days = (int)parse_number("--late-days", optarg, 365);
+			late_options = true;
+			break;
+		case 'p':
+			b.policy.penalty = parse_number("--late-penalty", optarg, 100);
+			late_options = true;
+			break;
+		case 'P': pushes = optarg; break;
 		case 'h': fputs(batch_usage, stdout); return 0;
 		default: fputs(batch_usage, stderr); return 2;
 		}
@@ -1110,6 +1018,15 @@ int batch_main(int argc, char **argv)
 		    argc - optind);
 	if (b.jobs < 1)
 		b.jobs = 1;
+	if (!b.deadlines && (extensions || pushes || late_options))
+		die("--extensions, --late-days, --late-penalty and --pushes go with --deadline");
+	{
+		struct strbuf err = STRBUF_INIT;
+
+		if ((extensions && deadline_read_extensions(&b.policy, extensions, &err)) ||
+		    (pushes && deadline_read_pushes(&b.policy, pushes, &err)))
+			die("%s", sb_str(&err));
+	}
 	env = getenv("TIMEOUT_SCALE");
 	if (!b.scale && env && *env)
 		scale = parse_number("TIMEOUT_SCALE", env, 100);
@@ -1132,7 +1049,7 @@ int batch_main(int argc, char **argv)
 		    b.subs);
 	keep_shard(&b);
 	for (size_t i = 0; i < b.n; i++) {
-		const char *tool = b.v[i].kind == SUB_ZIP ? "unzip" : b.v[i].kind == SUB_TAR ? "tar" : NULL;
+		const char *tool = !b.v[i].archive ? NULL : b.v[i].kind == ARCHIVE_ZIP ? "unzip" : "tar";
 		char *path = tool ? find_in_path(tool) : NULL;
 
 		if (tool && !path)
@@ -1161,6 +1078,7 @@ int batch_main(int argc, char **argv)
 		die("cannot map memory for the workers: %s", strerror(errno));
 	catch_interrupts();
 
+	check_out_deadlines(&b);
 	/* What is unchanged since its result was written is not graded again. */
 	worker_pids[0] = start_worker(stamp_main, &b);
 	nworker_pids = 1;
@@ -1206,6 +1124,8 @@ int batch_main(int argc, char **argv)
 		ids[i] = b.v[i].id;
 		if (o->done && !o->graded && (o->flags & GB_BROKEN_ARCHIVE))
 			nbroken++;
+		else if (o->done && !o->graded && b.v[i].undated)
+			nundated++;
 		else if (o->done && !o->graded)
 			nfailed++;
 		else if (!o->skip && !o->done)
@@ -1213,9 +1133,11 @@ int batch_main(int argc, char **argv)
 	}
 	if (write_gradebook(b.out, b.kit, b.stages, b.nstages, ids, b.n))
 		rc = 1;
-	printf("graded %zu, skipped %zu unchanged", b.ntodo - nfailed - nbroken, nskipped);
+	printf("graded %zu, skipped %zu unchanged", b.ntodo - nfailed - nbroken - nundated, nskipped);
 	if (nbroken)
 		printf(", %zu broken archive%s", nbroken, nbroken == 1 ? "" : "s");
+	if (nundated)
+		printf(", %zu with nothing to grade by the deadline", nundated);
 	if (nfailed)
 		printf(", %zu could not be graded", nfailed);
 	print_times(now() - started, (double)atomic_load(&b.sh->msec) / 1000.0);
@@ -1228,6 +1150,8 @@ int batch_main(int argc, char **argv)
 		free(b.v[i].id);
 		free(b.v[i].entry);
 		free(b.v[i].stamp);
+		free(b.v[i].parent);
+		free(b.v[i].undated);
 	}
 	for (size_t i = 0; i < b.nstages; i++)
 		free(b.stages[i]);
@@ -1236,6 +1160,7 @@ int batch_main(int argc, char **argv)
 	free(b.v);
 	free(b.todo);
 	free(b.scratch);
+	deadline_policy_release(&b.policy);
 	free(b.subs);
 	free(b.out);
 	free(b.kit);

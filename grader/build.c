@@ -58,6 +58,7 @@ static const char *const perturb_wraps[] = {
 	"-Wl,--wrap=pthread_mutex_lock", "-Wl,--wrap=pthread_mutex_unlock",
 	"-Wl,--wrap=pthread_rwlock_rdlock", "-Wl,--wrap=pthread_rwlock_wrlock",
 	"-Wl,--wrap=pthread_rwlock_unlock", "-Wl,--wrap=pthread_cond_wait",
+	"-Wl,--wrap=pthread_cond_timedwait", "-Wl,--wrap=pthread_mutex_trylock",
 };
 
 
@@ -304,6 +305,8 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 		args_push_owned(&t, kit_object(&k, st->test_sources[i], false));
 	for (size_t i = 0; i < st->nhidden_sources; i++)
 		args_push_owned(&t, kit_object(&k, st->hidden_sources[i], false));
+	for (size_t i = 0; i < st->nlib_sources; i++)
+		args_push_owned(&t, kit_object(&k, st->lib_sources[i], false));
 	src = xstrfmt("%s/runner.c", lib);
 	args_push_owned(&t, kit_object(&k, src, false));
 	free(src);
@@ -418,10 +421,10 @@ static int compile_student(const struct grade_options *o, const struct source *s
 }
 
 int build_stage(const struct grade_options *o, const struct stage *st, const char *dir,
-		const struct source *srcs, size_t nsrcs, char **diagnostics)
+		const struct source *srcs, size_t nsrcs, char **diagnostics, char **suspicious)
 {
 	char *include = xstrfmt("%s/include", dir);
-	struct strbuf diag = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf diag = STRBUF_INIT, err = STRBUF_INIT, flags = STRBUF_INIT;
 	struct args objs = { 0 }, tsan_objs = { 0 };
 	bool fast = o->fast && st->nscenario_sources;
 	int rc = -1;
@@ -435,8 +438,9 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 	for (size_t i = 0; i < nsrcs; i++) {
 		if (compile_student(o, &srcs[i], dir, include, NULL, &objs, &diag))
 			goto out;
-		if (symcheck_object(o, st, objs.v[objs.n - 1], srcs[i].display, &err)) {
+		if (symcheck_object(o, st, objs.v[objs.n - 1], srcs[i].display, &err, &flags)) {
 			sb_addf(&diag, "%s\n", sb_str(&err));
+			rc = -2;
 			goto out;
 		}
 		if (fast && compile_student(o, &srcs[i], dir, include, "-fsanitize=thread", &tsan_objs,
@@ -446,7 +450,9 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 	rc = link_binaries(o, st, dir, &objs, fast ? &tsan_objs : NULL, &diag);
 out:
 	*diagnostics = diag.len ? sb_detach(&diag) : NULL;
+	*suspicious = flags.len ? sb_detach(&flags) : NULL;
 	sb_release(&diag);
+	sb_release(&flags);
 	sb_release(&err);
 	args_release(&objs);
 	args_release(&tsan_objs);

@@ -14,9 +14,11 @@
  * header visible, then linked with the kit's tests.  The student's
  * compiler diagnostics (warnings too) go to *diagnostics.  Returns 0 when
  * all was built, -1 when the student's code did not compile or link (the
- * reason is in *diagnostics).
+ * reason is in *diagnostics), -2 when admission refused it (symcheck.h;
+ * the reason, for the student, in *diagnostics).  What admission flags for
+ * the instructor goes to *suspicious (NULL when nothing).
  */
 int build_stage(const struct grade_options *o, const struct stage *st, const char *dir,
-		const struct source *srcs, size_t nsrcs, char **diagnostics);
+		const struct source *srcs, size_t nsrcs, char **diagnostics, char **suspicious);
 
 #endif

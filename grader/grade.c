@@ -619,7 +619,7 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	struct strbuf err = STRBUF_INIT;
 	char *dir = xstrfmt("%s/%s", o->work, name);
 	double started = now();
-	int rc = 0;
+	int rc = 0, built;
 
 	memset(res, 0, sizeof(*res));
 	if (stage_load(&res->stage, o->kit, name, &err)) {
@@ -647,10 +647,17 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 		goto out;
 	}
 	progress(o, name, "compiling...");
-	if (build_stage(o, &res->stage, dir, res->srcs, res->nsrcs, &res->diagnostics)) {
+	built = build_stage(o, &res->stage, dir, res->srcs, res->nsrcs, &res->diagnostics,
+			    &res->suspicious);
+	if (built) {
 		res->state = STAGE_BUILD_FAILED;
-		res->problem = xstrfmt("%s did not compile or link: 0 points for this stage",
-				       res->srcs[0].display);
+		res->refused = built == -2;
+		res->problem = res->refused ?
+			xstrfmt("%s was refused before linking, so it did not compile into a test "
+				"program: 0 points for this stage (below: what to change)",
+				res->srcs[0].display) :
+			xstrfmt("%s did not compile or link: 0 points for this stage",
+				res->srcs[0].display);
 		for (size_t i = 0; i < res->ntests; i++)
 			res->tests[i].message = xstrdup("not run: the code did not build");
 	}
@@ -678,6 +685,7 @@ void stage_result_release(struct stage_result *res)
 	stage_release(&res->stage);
 	free(res->problem);
 	free(res->diagnostics);
+	free(res->suspicious);
 	sources_free(res->srcs, res->nsrcs);
 	for (size_t i = 0; i < res->ntests; i++)
 		test_result_release(&res->tests[i]);

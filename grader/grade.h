@@ -24,6 +24,7 @@ struct grade_options {
 	const struct sandbox *sandbox;	/* how student code is contained */
 	bool progress;			/* say on stderr what is running */
 	bool fast;			/* ThreadSanitizer instead of Helgrind and DRD */
+	bool admit_any_call;		/* admission lets any import through (symcheck.h): tests only */
 };
 
 enum stage_state {
@@ -38,6 +39,8 @@ struct stage_result {
 	enum stage_state state;
 	char *problem;		/* one line, when the stage could not be graded */
 	char *diagnostics;	/* the compiler's output for the student's files */
+	bool refused;		/* admission refused the object: diagnostics say why (symcheck.h) */
+	char *suspicious;	/* what admission flagged, "file:line: ..." lines, or NULL */
 	struct source *srcs;
 	size_t nsrcs;
 	struct test_result *tests;	/* the manifest's tests, then the race-free item */

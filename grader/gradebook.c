@@ -2,6 +2,7 @@
 #include "gradebook.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 const char *const gradebook_flag_names[GB_NFLAGS] = {
 	"race", "deadlock", "timeout", "compile-error", "missing", "broken-archive", "error",
+	"suspicious",
 };
 
 unsigned gradebook_flag_find(const char *name)
@@ -69,6 +71,15 @@ int student_meta_read(struct student_meta *m, const char *dir)
 	if (json_is_string(json_object_get(j, "problem")))
 		m->problem = xstrdup(jstr(j, "problem"));
 	m->seconds = json_number_value(json_object_get(j, "seconds"));
+	if (json_is_object(v = json_object_get(j, "deadline"))) {
+		m->dated = true;
+		snprintf(m->commit, sizeof(m->commit), "%s", jstr(v, "commit") ? jstr(v, "commit") : "");
+		m->when = (time_t)json_integer_value(json_object_get(v, "when"));
+		m->due = (time_t)json_integer_value(json_object_get(v, "due"));
+		m->late_days = (int)json_integer_value(json_object_get(v, "late_days"));
+		m->penalty = json_number_value(json_object_get(v, "penalty"));
+		m->pushed = json_is_true(json_object_get(v, "pushed"));
+	}
 	json_array_foreach(json_object_get(j, "flags"), i, v)
 		if (json_is_string(v))
 			m->flags |= gradebook_flag_find(json_string_value(v));
@@ -90,6 +101,12 @@ int student_meta_write(const struct student_meta *m, const char *dir)
 		      "flags", flags, "problem",
 		      m->problem ? json_text(m->problem) : json_null(),
 		      "seconds", m->seconds);
+	if (j && m->dated)
+		json_object_set_new(j, "deadline",
+				    json_pack("{s:s, s:I, s:I, s:i, s:f, s:b}", "commit", m->commit,
+					      "when", (json_int_t)m->when, "due", (json_int_t)m->due,
+					      "late_days", m->late_days, "penalty", m->penalty,
+					      "pushed", m->pushed));
 	if (!j)
 		errno = ENOMEM;
 	else if (!json_dump_file(j, tmp, JSON_INDENT(2)) && !rename(tmp, path))
@@ -160,6 +177,8 @@ unsigned gradebook_flags_of(json_t *results)
 			flags |= GB_MISSING;
 		else if (!strcmp(state, "compile-error"))
 			flags |= GB_COMPILE_ERROR;
+		if (json_object_get(st, "suspicious"))
+			flags |= GB_SUSPICIOUS;
 		json_array_foreach(json_object_get(st, "findings"), k, v) {
 			if (!strcmp(jstr(v, "kind"), "race"))
 				flags |= GB_RACE;
@@ -211,6 +230,9 @@ int gradebook_add(struct gradebook *gb, const char *out, const char *id, struct 
 	r->scores = xcalloc(gb->nstages, sizeof(*r->scores));
 	if (!student_meta_read(&meta, dir)) {
 		r->flags = meta.flags;
+		r->dated = meta.dated;
+		r->late_days = meta.late_days;
+		r->penalty = meta.penalty;
 		r->problem = meta.problem;
 		meta.problem = NULL;
 		student_meta_release(&meta);
@@ -333,10 +355,25 @@ void csv_free_fields(char **fields, size_t n)
 	free(fields);
 }
 
+bool gradebook_dated(const struct gradebook *gb)
+{
+	for (size_t i = 0; i < gb->nrows; i++)
+		if (gb->rows[i].dated)
+			return true;
+	return false;
+}
+
+double gradebook_final(const struct gradebook_row *r)
+{
+	/* to a tenth of a point: what a gradebook shows */
+	return round(r->total * (100.0 - r->penalty) / 10.0) / 10.0;
+}
+
 int gradebook_write_csv(const struct gradebook *gb, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *tmp = xstrfmt("%s.tmp", path);
+	bool dated = gradebook_dated(gb);
 	int rc;
 
 	csv_add_field(&sb, "id");
@@ -344,7 +381,7 @@ int gradebook_write_csv(const struct gradebook *gb, const char *path)
 		sb_adds(&sb, ",");
 		csv_add_field(&sb, gb->stages[i]);
 	}
-	sb_adds(&sb, ",total,max,flags\n");
+	sb_adds(&sb, dated ? ",total,max,late_days,penalty,final,flags\n" : ",total,max,flags\n");
 	for (size_t i = 0; i < gb->nrows; i++) {
 		const struct gradebook_row *r = &gb->rows[i];
 		char *flags = gradebook_flags_str(r->flags);
@@ -353,6 +390,10 @@ int gradebook_write_csv(const struct gradebook *gb, const char *path)
 		for (size_t k = 0; k < gb->nstages; k++)
 			sb_addf(&sb, ",%d", r->scores[k]);
 		sb_addf(&sb, ",%d,%d,", r->total, r->max);
+		if (dated && r->dated)
+			sb_addf(&sb, "%d,%g,%g,", r->late_days, r->penalty, gradebook_final(r));
+		else if (dated)
+			sb_addf(&sb, ",,%d,", r->total);
 		csv_add_field(&sb, flags);
 		sb_adds(&sb, "\n");
 		free(flags);
@@ -371,7 +412,7 @@ int gradebook_read_csv(const char *path, char ***stages, size_t *nstages, char *
 {
 	struct strbuf text = STRBUF_INIT;
 	char **f = NULL;
-	size_t n = 0, pos = 0, alloc = 0;
+	size_t n = 0, pos = 0, alloc = 0, tail;
 	int got, rc = -1;
 
 	*stages = *ids = NULL;
@@ -381,12 +422,20 @@ int gradebook_read_csv(const char *path, char ***stages, size_t *nstages, char *
 		return -1;
 	}
 	if (csv_read_record(sb_str(&text), &pos, &f, &n) != 1 || n < 4 || strcmp(f[0], "id") ||
-	    strcmp(f[n - 3], "total") || strcmp(f[n - 2], "max") || strcmp(f[n - 1], "flags")) {
+	    strcmp(f[n - 1], "flags")) {
+		tail = 0;
+	} else if (n >= 7 && !strcmp(f[n - 4], "late_days") && !strcmp(f[n - 3], "penalty") &&
+		   !strcmp(f[n - 2], "final")) {
+		tail = 6;
+	} else {
+		tail = 3;
+	}
+	if (!tail || strcmp(f[n - tail], "total") || strcmp(f[n - tail + 1], "max")) {
 		sb_addf(err, "%s is not a racecourse gradebook: its first line is not "
 			"id,<stages>,total,max,flags", path);
 		goto out;
 	}
-	*nstages = n - 4;
+	*nstages = n - 1 - tail;
 	*stages = xcalloc(*nstages, sizeof(**stages));
 	for (size_t i = 0; i < *nstages; i++)
 		(*stages)[i] = xstrdup(f[i + 1]);
@@ -395,7 +444,7 @@ int gradebook_read_csv(const char *path, char ***stages, size_t *nstages, char *
 		got = csv_read_record(sb_str(&text), &pos, &f, &n);
 		if (!got)
 			break;
-		if (got < 0 || n != *nstages + 4 || !*f[0]) {
+		if (got < 0 || n != *nstages + 1 + tail || !*f[0]) {
 			sb_addf(err, "%s: line %zu is not a gradebook row", path, line);
 			goto out;
 		}

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -15,7 +16,9 @@
  *   results.json  the grader's own --format json report, when it graded
  *   report.txt    a summary for people (gradebook_text_report)
  *   batch.json    what the batch knows: {"stamp": hex or null, "flags": [...],
- *                 "problem": "...", "seconds": N} (struct student_meta)
+ *                 "problem": "...", "seconds": N, and with a deadline "deadline":
+ *                 {"commit", "when", "due", "late_days", "penalty", "pushed"}}
+ *                 (struct student_meta)
  *
  * Every number and flag of a row comes from those files, so a gradebook can
  * be rebuilt from the folders alone (batch-merge, batch-report).
@@ -30,8 +33,9 @@ enum gradebook_flag {
 	GB_MISSING = 1u << 4,		/* a stage's files are not in the submission */
 	GB_BROKEN_ARCHIVE = 1u << 5,	/* the archive could not be read, or was unsafe */
 	GB_ERROR = 1u << 6,		/* the grader could not grade it (not the student's fault) */
+	GB_SUSPICIOUS = 1u << 7,	/* admission flagged what no honest solution needs (symcheck.h) */
 };
-#define GB_NFLAGS 7
+#define GB_NFLAGS 8
 /* "race", "deadlock", ...: the name of flag 1u << i. */
 extern const char *const gradebook_flag_names[GB_NFLAGS];
 /* The flag called `name`, or 0. */
@@ -43,6 +47,13 @@ struct student_meta {
 	unsigned flags;		/* those the batch decided: GB_TIMEOUT, GB_BROKEN_ARCHIVE, GB_ERROR */
 	char *problem;		/* one line, when it could not grade; or NULL */
 	double seconds;		/* how long grading took */
+	/* with a deadline (deadline.h): what was graded, and how late */
+	bool dated;
+	char commit[41];
+	time_t when, due;
+	int late_days;
+	double penalty;		/* percent */
+	bool pushed;		/* `when` is the push's time, not the commit's */
 };
 
 /* Reads dir/batch.json. Returns 0, or -1 when it is missing or unreadable. */
@@ -57,6 +68,9 @@ struct gradebook_row {
 	int total, max;
 	unsigned flags;
 	json_t *results;	/* the grader's results.json (owned), or NULL */
+	bool dated;		/* graded as of a deadline: */
+	int late_days;
+	double penalty;		/* percent of total taken */
 	char *problem;		/* why it could not be graded, or NULL */
 };
 
@@ -90,9 +104,16 @@ char *gradebook_flags_str(unsigned flags);
 
 /*
  * Writes the gradebook as CSV: id, a column per stage, total, max, flags;
- * one row per student in the order added.  Returns 0, or -1 with errno set.
+ * one row per student in the order added.  When a row was graded as of a
+ * deadline, late_days, penalty (percent) and final (the total less the
+ * penalty) come before flags.  Returns 0, or -1 with errno set.
  */
 int gradebook_write_csv(const struct gradebook *gb, const char *path);
+
+/* Whether any row was graded as of a deadline: the CSV's late columns. */
+bool gradebook_dated(const struct gradebook *gb);
+/* A row's total less its late penalty. */
+double gradebook_final(const struct gradebook_row *r);
 
 /*
  * Reads the stage columns and the student ids of a gradebook.csv written

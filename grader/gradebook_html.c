@@ -472,13 +472,19 @@ static void section_findings(struct strbuf *sb, const struct gradebook *gb)
 
 static void section_students(struct strbuf *sb, const struct gradebook *gb)
 {
+	bool dated = gradebook_dated(gb);
+
 	sb_adds(sb, "<h2 id=\"students\">Students</h2>\n<table><tr><th>student</th>");
 	for (size_t k = 0; k < gb->nstages; k++) {
 		sb_adds(sb, "<th class=\"n\">");
 		html_escape(sb, gb->stages[k]);
 		sb_adds(sb, "</th>");
 	}
-	sb_adds(sb, "<th class=\"n\">total</th><th>flags</th></tr>\n");
+	sb_adds(sb, "<th class=\"n\">total</th>");
+	if (dated)
+		sb_adds(sb, "<th class=\"n\">late days</th><th class=\"n\">penalty</th>"
+			"<th class=\"n\">final</th>");
+	sb_adds(sb, "<th>flags</th></tr>\n");
 	for (size_t r = 0; r < gb->nrows; r++) {
 		const struct gradebook_row *row = &gb->rows[r];
 
@@ -489,7 +495,14 @@ static void section_students(struct strbuf *sb, const struct gradebook *gb)
 		sb_adds(sb, "</a></td>");
 		for (size_t k = 0; k < gb->nstages; k++)
 			sb_addf(sb, "<td class=\"n\">%d</td>", row->scores[k]);
-		sb_addf(sb, "<td class=\"n\">%d/%d</td><td>", row->total, row->max);
+		sb_addf(sb, "<td class=\"n\">%d/%d</td>", row->total, row->max);
+		if (dated && row->dated)
+			sb_addf(sb, "<td class=\"n\">%d</td><td class=\"n\">%g%%</td>"
+				"<td class=\"n\">%g</td>", row->late_days, row->penalty,
+				gradebook_final(row));
+		else if (dated)
+			sb_addf(sb, "<td></td><td></td><td class=\"n\">%d</td>", row->total);
+		sb_adds(sb, "<td>");
 		flags_cell(sb, row->flags);
 		sb_adds(sb, "</td></tr>\n");
 	}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "lms.h"
 #include "child.h"
 #include "debuginfo.h"
 #include "grade.h"
@@ -38,6 +39,8 @@ static const char usage[] =
 	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
 	"      --fast                  ThreadSanitizer instead of Helgrind and DRD: quicker\n"
 	"                              feedback, not the score of record\n"
+	"      --admit-any-call        admit any library call (the other checks stay): for testing\n"
+	"                              the later layers with hostile code (tests/hostile.sh)\n"
 	"      --sandbox MODE          auto (default: bwrap where it works, else fallback),\n"
 	"                              bwrap, fallback or none (see docs/security.md)\n"
 	"      --timeout-scale X       multiply every time limit by X (also TIMEOUT_SCALE)\n"
@@ -184,6 +187,7 @@ static const struct command commands[] = {
 	{ "batch", "grade a whole class: gradebook.csv, report.html", batch_main },
 	{ "batch-merge", "join the gradebooks of several batches (shards)", batch_merge_main },
 	{ "batch-report", "write a batch's report.html again", batch_report_main },
+	{ "batch-export", "a batch's gradebook for Canvas or Moodle to import", lms_export_main },
 	{ NULL, NULL, NULL },
 };
 
@@ -254,6 +258,7 @@ int main(int argc, char **argv)
 		{ "kit", required_argument, NULL, 'K' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "fast", no_argument, NULL, 'F' },
+		{ "admit-any-call", no_argument, NULL, 'A' },
 		{ "save", required_argument, NULL, 'V' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -315,6 +320,7 @@ int main(int argc, char **argv)
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
 		case 'F': o.fast = true; break;
+		case 'A': o.admit_any_call = true; break;
 		case 'V': cli.save = optarg; break;
 		case 'l': cli.list = true; break;
 		case 'h':

@@ -114,6 +114,8 @@ student-kit)
 		echo README.md
 		echo Makefile
 		echo .gitignore
+		echo Dockerfile
+		echo .dockerignore
 		echo docs/student-guide.md
 		[ -d docs/examples ] && kit_files docs/examples
 		# of tests/, what grading needs: the stages' suites and tests/lib; the
@@ -124,6 +126,11 @@ student-kit)
 	if [ -f student-kit/.github/workflows/grade.yml ]; then
 		mkdir -p "$root/.github/workflows"
 		cp student-kit/.github/workflows/grade.yml "$root/.github/workflows/grade.yml"
+	fi
+	# the dev container: make grade on macOS and Windows too (docs/student-guide.md)
+	if [ -f student-kit/.devcontainer/devcontainer.json ]; then
+		mkdir -p "$root/.devcontainer"
+		cp student-kit/.devcontainer/devcontainer.json "$root/.devcontainer/"
 	fi
 	no_solutions "$root"
 	n=$(find "$root" -type f | wc -l)

@@ -116,6 +116,8 @@ static json_t *stage_json(const struct stage_result *res)
 		json_object_set_new(j, "problem", json_text(res->problem));
 	if (res->diagnostics)
 		json_object_set_new(j, "diagnostics", json_text(res->diagnostics));
+	if (res->suspicious)
+		json_object_set_new(j, "suspicious", json_text(res->suspicious));
 	if (res->detector_note)
 		json_object_set_new(j, "detector_note", json_text(res->detector_note));
 	return j;
@@ -136,6 +138,9 @@ int report_json(FILE *out, const struct grade_run *run, bool color)
 			res->problem ? " — " : "");
 		if (res->problem)
 			sb_addf(&summary, "%s\n", res->problem);
+		/* what to change, where Gradescope shows it: the grader's words, not the compiler's */
+		if (res->refused && res->diagnostics)
+			sb_addf(&summary, "%s", res->diagnostics);
 		for (size_t k = 0; k < res->ntests; k++) {
 			const struct test_result *t = &res->tests[k];
 			char *name = report_test_name(res, t), *output = test_output(res, t);

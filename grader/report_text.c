@@ -110,9 +110,15 @@ static void print_stage(FILE *out, const struct stage_result *res, const struct 
 		fprintf(out, "%s\n", st->off);
 	}
 	if (res->diagnostics) {
-		fprintf(out, "  %s:\n", res->state == STAGE_BUILD_FAILED ? "the compiler said"
+		fprintf(out, "  %s:\n", res->refused ? "why it was refused"
+			: res->state == STAGE_BUILD_FAILED ? "the compiler said"
 			: "compiler warnings (they cost nothing, but read them)");
 		print_indented(out, res->diagnostics, "    ");
+	}
+	if (res->suspicious) {
+		fprintf(out, "  suspicious, for the instructor to read (no honest solution of this "
+			"stage needs it):\n");
+		print_indented(out, res->suspicious, "    ");
 	}
 	if (res->state == STAGE_KIT_ERROR || res->state == STAGE_MISSING)
 		return;

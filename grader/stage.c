@@ -130,7 +130,7 @@ static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const 
 
 int stage_load(struct stage *st, const char *kit, const char *name, struct strbuf *err)
 {
-	char *path;
+	char *path, *lib;
 	json_t *root, *v;
 	json_error_t jerr;
 	int rc = -1;
@@ -146,10 +146,12 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 		free(path);
 		return -1;
 	}
+	lib = xstrfmt("%s/tests/lib", kit);
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		fail(err, path, "line %d: %s", jerr.line, jerr.text);
 		free(path);
+		free(lib);
 		return -1;
 	}
 	if (!json_is_object(root)) {
@@ -162,7 +164,9 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 	    read_strings(root, "api", NULL, &st->api, &st->napi, err, path) ||
 	    read_strings(root, "test_sources", st->tests_dir, &st->test_sources, &st->ntest_sources, err, path) ||
 	    read_strings(root, "scenario_sources", st->tests_dir, &st->scenario_sources, &st->nscenario_sources, err, path) ||
-	    read_strings(root, "ldflags", NULL, &st->ldflags, &st->nldflags, err, path))
+	    read_strings(root, "lib_sources", lib, &st->lib_sources, &st->nlib_sources, err, path) ||
+	    read_strings(root, "ldflags", NULL, &st->ldflags, &st->nldflags, err, path) ||
+	    read_strings(root, "imports", NULL, &st->imports, &st->nimports, err, path))
 		goto out;
 	if (!st->nstudent_files) {
 		fail(err, path, "\"student_files\" must name at least one file");
@@ -206,6 +210,7 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 out:
 	json_decref(root);
 	free(path);
+	free(lib);
 	return rc;
 }
 
@@ -225,7 +230,9 @@ void stage_release(struct stage *st)
 	free(st->tests_dir);
 	free_strings(st->student_files, st->nstudent_files);
 	free_strings(st->api, st->napi);
+	free_strings(st->imports, st->nimports);
 	free_strings(st->test_sources, st->ntest_sources);
+	free_strings(st->lib_sources, st->nlib_sources);
 	free_strings(st->scenario_sources, st->nscenario_sources);
 	free_strings(st->hidden_sources, st->nhidden_sources);
 	free_strings(st->ldflags, st->nldflags);

@@ -29,12 +29,16 @@ struct stage {
 	size_t nstudent_files;
 	char **api;		/* the functions the student's files may define globally */
 	size_t napi;
+	char **imports;		/* library calls the stage allows beyond the grader's own list (imports.h) */
+	size_t nimports;
 	char **test_sources;	/* absolute paths */
 	size_t ntest_sources;
 	char **scenario_sources;	/* absolute paths; none for a stage without threads */
 	size_t nscenario_sources;
 	char **hidden_sources;	/* absolute paths in tests/<name>/hidden/; none in a student's kit */
 	size_t nhidden_sources;
+	char **lib_sources;	/* absolute paths in tests/lib: fault injection the tests link */
+	size_t nlib_sources;
 	char **ldflags;		/* extra link flags of the test binary */
 	size_t nldflags;
 	bool perturb;

@@ -1,9 +1,16 @@
 /* Finding a stage's student files in a submission and staging them. */
+#define _GNU_SOURCE
 #include "submission.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The largest student file read: sources are kilobytes, not megabytes. */
+#define SOURCE_MAX (1 << 20)
 
 /* The folders of a submission where a stage's files may be, in order. */
 static char *candidate_dir(const char *sub, const char *stage, int which)
@@ -16,17 +23,91 @@ static char *candidate_dir(const char *sub, const char *stage, int which)
 	}
 }
 
+/*
+ * Is `dir` a folder of the submission, itself and every folder between it
+ * and `sub` a real folder, not a link (which could lead to the kit)?
+ */
+static bool real_dir(const char *sub, const char *dir)
+{
+	char *path = xstrdup(dir);
+	size_t base = strlen(sub);
+	bool ok = true;
+	struct stat st;
+
+	while (ok && strlen(path) > base) {
+		char *slash;
+
+		ok = !lstat(path, &st) && S_ISDIR(st.st_mode);
+		slash = strrchr(path, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+	free(path);
+	return ok;
+}
+
+/* Is there anything at path (a link or a FIFO counts: then it is refused by name)? */
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st);
+}
+
 static bool has_all(const struct stage *st, const char *dir)
 {
 	for (size_t i = 0; i < st->nstudent_files; i++) {
 		char *path = xstrfmt("%s/%s", dir, st->student_files[i]);
-		bool found = is_file(path);
+		bool found = exists(path);
 
 		free(path);
 		if (!found)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Reads a student's file as the regular file it must be, never through a
+ * link: the grader may run as root, and a link (or a hard link) in a
+ * folder submission could make it read the solutions or a file only root
+ * may read, and quote it back in the compiler's errors.  Returns 0, or -1
+ * with a message for the student in err.
+ */
+static int read_source(const char *path, const char *display, const struct stat *folder,
+		       struct strbuf *text, struct strbuf *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	int rc = -1;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			sb_addf(err, "%s is a symbolic link: submit the file itself, not a link to it",
+				display);
+		else
+			sb_addf(err, "cannot read %s: %s", display, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		sb_addf(err, "cannot read %s: %s", display, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		sb_addf(err, "%s is not a regular file (a FIFO, a device or a folder?): submit "
+			"the file itself", display);
+	} else if (st.st_nlink > 1 && st.st_uid != folder->st_uid) {
+		sb_addf(err, "%s is a hard link to a file its folder's owner does not own: "
+			"submit a copy of your own file", display);
+	} else if (st.st_size > SOURCE_MAX) {
+		sb_addf(err, "%s is too large (%lld bytes; at most %d): is it your source file?",
+			display, (long long)st.st_size, SOURCE_MAX);
+	} else if (read_fd(fd, text, SOURCE_MAX)) {
+		sb_addf(err, "cannot read %s: %s", display, strerror(errno));
+	} else {
+		rc = 0;
+	}
+	close(fd);
+	return rc;
 }
 
 static void split_lines(struct source *src)
@@ -57,13 +138,14 @@ int submission_stage(const struct stage *st, const char *sub, const char *displa
 {
 	char *found = NULL, *rel = NULL;
 	struct source *srcs;
+	struct stat folder;
 
 	*out = NULL;
 	*n = 0;
 	for (int i = 0; i < 3 && !found; i++) {
 		char *d = candidate_dir(sub, st->name, i);
 
-		if (is_dir(d) && has_all(st, d)) {
+		if (is_dir(d) && real_dir(sub, d) && has_all(st, d)) {
 			found = d;
 			rel = i == 0 ? xstrfmt("%s/starter/%s/", display_prefix, st->name)
 			    : i == 1 ? xstrfmt("%s/%s/", display_prefix, st->name)
@@ -82,6 +164,10 @@ int submission_stage(const struct stage *st, const char *sub, const char *displa
 		sb_addf(err, "cannot create %s: %s", dir, strerror(errno));
 		goto fail;
 	}
+	if (stat(found, &folder)) {
+		sb_addf(err, "cannot read %s: %s", rel, strerror(errno));
+		goto fail;
+	}
 	srcs = xcalloc(st->nstudent_files, sizeof(*srcs));
 	*out = srcs;
 	for (size_t i = 0; i < st->nstudent_files; i++) {
@@ -92,8 +178,7 @@ int submission_stage(const struct stage *st, const char *sub, const char *displa
 		src->name = xstrdup(st->student_files[i]);
 		src->display = xstrfmt("%s%s", rel, src->name);
 		src->staged = xstrfmt("%s/%s", dir, src->name);
-		if (read_file(path, &src->text)) {
-			sb_addf(err, "cannot read %s: %s", src->display, strerror(errno));
+		if (read_source(path, src->display, &folder, &src->text, err)) {
 			free(path);
 			goto fail;
 		}

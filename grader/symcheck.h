@@ -1,21 +1,27 @@
-/* Checking the student's object file before it is linked with the kit's tests. */
+/* Admission: checking the student's object file before it is linked with the kit's tests. */
 #ifndef RACECOURSE_SYMCHECK_H
 #define RACECOURSE_SYMCHECK_H
 
 #include "grade.h"
 
 /*
- * A student's object may define only the stage's API functions (the
- * manifest's "api"), static helpers and data of its own.  It is refused when
- * it has constructors or destructors (code that would run before main or
- * after exit: .init_array, .fini_array, .ctors, .dtors, or an IFUNC, whose
- * resolver runs at load time), defines main, a
- * global function outside the API, or any symbol that the C library, the
- * thread library, Criterion or jansson define (write, exit, criterion_*...),
- * since each of those could forge a result.  Returns 0, or -1 with a
- * one-line reason naming the symbol in err.
+ * Admits a student's object by allowlists, read from the object itself
+ * (elfobj.h), so that no spelling in the source gets past:
+ *  - sections: only those a plain C object has (.text*, .data*, .rodata*,
+ *    .bss*, debug information, relocations...), by name and by type: no
+ *    INIT_ARRAY, FINI_ARRAY or PREINIT_ARRAY typed section under any name,
+ *    no .ctors, .tm_clone_table or Criterion's sections, nothing
+ *    executable outside .text*;
+ *  - defined global symbols: only the manifest's "api", and no IFUNC;
+ *  - imported symbols: the C library's ordinary calls and the stage's
+ *    "imports" (imports.h);
+ *  - code: no system call instruction and no valgrind client request.
+ * Returns 0, or -1 with a message for the student in err: what was found,
+ * at DISPLAY:LINE where the debug information says, and what to change.
+ * Calls that are allowed but that no honest solution of the stage needs
+ * (imports.h) are added to `suspicious`, one "DISPLAY:LINE: ..." per line.
  */
 int symcheck_object(const struct grade_options *o, const struct stage *st, const char *obj,
-		    const char *display, struct strbuf *err);
+		    const char *display, struct strbuf *err, struct strbuf *suspicious);
 
 #endif

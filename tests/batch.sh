@@ -202,6 +202,29 @@ expect "report.html is self-contained: no script, nothing fetched" "" "$fetches"
 rm -f "$html"
 $grader batch-report "$out" >/dev/null 2>"$tmp/stderr"
 if [ -s "$html" ]; then ok "batch-report writes it again"; else fail "batch-report writes it again" "$(cat "$tmp/stderr")"; fi
+# ---- the gradebook for a learning platform ----
+printf 'id,lms_id,name,sis_id,section\nsol-dir,1001,"Dir, Sol",S-1,A\nrace,1002,Race,S-2,B\n' >"$tmp/map.csv"
+$grader batch-export "$out" --lms canvas --map "$tmp/map.csv" --out "$tmp/canvas.csv" >/dev/null 2>"$tmp/stderr"
+rc=$?
+expect "batch-export: exit 1 when students are not mapped" 1 "$rc"
+if grep -q "are not in $tmp/map.csv, so not exported: .*starter-repo" "$tmp/stderr"; then
+	ok "batch-export names the students left out"
+else
+	fail "batch-export names the students left out" "$(cat "$tmp/stderr")"
+fi
+expect "canvas: a row per mapped student, under the header and Points Possible" 4 "$(wc -l <"$tmp/canvas.csv")"
+race_total=$(field "$out/gradebook.csv" race total)
+canvas_race=$(tr -d '\r' <"$tmp/canvas.csv" | awk -F, '$1 == "Race" && $2 == "1002" { print $NF }')
+expect "canvas: the total is the gradebook's" "$race_total" "$canvas_race"
+printf 'id,lms_id\n' >"$tmp/map.csv"
+$grader batch-export "$out" --lms blackboard --map "$tmp/map.csv" >/dev/null 2>"$tmp/stderr"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "the platforms are canvas and moodle" "$tmp/stderr"; then
+	ok "batch-export: an unknown platform is refused, naming the known ones"
+else
+	fail "batch-export: an unknown platform is refused, naming the known ones" "exit $rc: $(cat "$tmp/stderr")"
+fi
+
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$browser" ]; then
 	png=$tmp/report.png
@@ -212,7 +235,7 @@ if [ -n "$browser" ]; then
 	size=$(wc -c <"$png" 2>/dev/null || echo 0)
 	if [ "$size" -gt 20000 ]; then ok "a browser renders report.html ($size bytes of PNG)"; else fail "a browser renders report.html" "$(tail -n 5 "$tmp/browser.log")"; fi
 else
-	echo "  skip  a browser renders report.html (no chromium installed)"
+	echo "  skip  a browser renders report.html: no chromium here, and grader/install-deps.sh test could not install it"
 fi
 
 echo "batch: $passed passed, $failed failed"

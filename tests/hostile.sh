@@ -19,6 +19,8 @@ margin=15		# seconds a run may take beyond the sum of its limits
 tab=$(printf '\t')
 
 # prepare KIT DEST: the entries, with the kit's and their own paths written in.
+# NAME.symlink becomes a symbolic link NAME to the path it holds; `secret`
+# lists words (no spaces) that the report must never quote.
 prepare() {
 	for dir in tests/hostile/*/; do
 		name=$(basename "$dir")
@@ -26,6 +28,7 @@ prepare() {
 		for f in "$dir"*; do
 			case $f in
 			*.c) sed -e "s|@KIT@|$1|g" -e "s|@SUB@|$2/$name|g" "$f" >"$2/$name/$(basename "$f")" ;;
+			*.symlink) ln -sfn "$(sed -e "s|@KIT@|$1|g" "$f")" "$2/$name/$(basename "$f" .symlink)" ;;
 			*) cp "$f" "$2/$name/" ;;
 			esac
 		done
@@ -62,7 +65,7 @@ run_one() {
 		echo "failed 0 0" >"$res"
 		return
 	}
-	IFS=$tab read -r stage detectors scale limit allowed alone action why <<EOF
+	IFS=$tab read -r stage detectors scale limit allowed alone admit action why <<EOF
 $plan
 EOF
 	if [ "$action" = skip ]; then
@@ -73,13 +76,14 @@ EOF
 	tmp=$base/$name
 	mkdir -p "$tmp/tmp"
 	canary=racecourse-hostile-canary-$$-$label-$name
+	[ "$admit" = - ] && admit=
 	places="/tmp /var/tmp /dev/shm $home $kit $kit/starter/$stage $subs/$name"
 	for d in $places; do rm -f "$d/$canary"; done
 
 	# A grader that hangs is stopped here, at its limits and the margin.
 	t0=$(date +%s%N)
 	TMPDIR="$tmp/tmp" HOME="$home" RC_HOSTILE_CANARY="$canary" \
-		timeout -k 5 $((limit + margin)) "$grader" --kit "$kit" --sandbox "$sandbox" --stage "$stage" --detectors "$detectors" \
+		timeout -k 5 $((limit + margin)) "$grader" --kit "$kit" --sandbox "$sandbox" --stage "$stage" --detectors "$detectors" $admit \
 		--timeout-scale "$scale" --format json --out "$tmp/result.json" "$subs/$name" \
 		>"$tmp/output" 2>&1
 	rc=$?
@@ -95,6 +99,13 @@ EOF
 	*) printf 'exit: the grader exited with %s (1 is graded): %s\n' "$rc" \
 		"$(tail -n 3 "$tmp/output" | tr '\n' ' ' | cut -c1-300)" >>"$tmp/problems" ;;
 	esac
+	# The grader's environment, or the hidden tests' words, quoted back in the report.
+	for secret in "$canary" $(cat "$subs/$name/secret" 2>/dev/null); do
+		if [ -f "$tmp/result.json" ] && grep -q -F -- "$secret" "$tmp/result.json"; then
+			echo "leak: the report quotes \"$secret\", which the student must not see" \
+				>>"$tmp/problems"
+		fi
+	done
 	"$check" procs "$tmp" "RC_HOSTILE_CANARY=$canary" >>"$tmp/problems" 2>&1
 	for d in $places; do
 		if [ -e "$d/$canary" ]; then

@@ -7,7 +7,8 @@
  *	fallback-user): stage, detectors, timeout scale, the run's time limit in
  *	seconds (what the grader's limits add up to), the checks a known problem
  *	may fail (comma-separated), "alone" when it must not run beside other
- *	entries (or "-"), then "run", "skip" or "known" and why.
+ *	entries (or "-"), "--admit-any-call" when the entry tests the layers
+ *	after admission (or "-"), then "run", "skip" or "known" and why.
  *   hostile_check verdict EXPECT RESULTS MODE
  *	Checks the grader's results.json: the sandbox MODE names, a score no
  *	higher than max_score ("full": the stage's), the reason (if any) in some
@@ -67,7 +68,7 @@ static int check_expect(json_t *e, const char *path)
 {
 	static const char *const keys[] = {
 		"stage", "max_score", "about", "reason", "detectors", "timeout_scale",
-		"unsafe_in", "known_in", "known_checks", "kill_all", "alone",
+		"unsafe_in", "known_in", "known_checks", "kill_all", "alone", "admit_any_call",
 	};
 	static const char *const checks[] = {
 		"sandbox", "score", "reason", "exit", "leak", "canary", "network", "time",
@@ -201,7 +202,8 @@ static int plan(const char *expect, const char *mode, const char *kit)
 	}
 	printf("%s\t%s\t%g\t%ld\t", json_string_value(json_object_get(e, "stage")), det, scale, limit);
 	print_checks(e);
-	printf("\t%s\t%s\t%s\n", json_is_true(json_object_get(e, "alone")) ? "alone" : "-", action, why);
+	printf("\t%s\t%s\t%s\t%s\n", json_is_true(json_object_get(e, "alone")) ? "alone" : "-",
+	       json_is_true(json_object_get(e, "admit_any_call")) ? "--admit-any-call" : "-", action, why);
 	json_decref(e);
 	return 0;
 }

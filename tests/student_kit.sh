@@ -51,7 +51,8 @@ expect "everything is in one folder racecourse/" all_in_folder
 for f in README.md Makefile .gitignore grader/main.c grader/install-deps.sh \
 	"assignments/$stage/README.md" "assignments/$stage/manifest.json" \
 	"assignments/$stage/include/account.h" "starter/$stage/account.c" \
-	"tests/$stage/test_account.c" tests/lib/runner.c docs/student-guide.md; do
+	"tests/$stage/test_account.c" tests/lib/runner.c docs/student-guide.md \
+	Dockerfile .dockerignore .devcontainer/devcontainer.json; do
 	expect "has $f" in_kit "$f"
 done
 [ -d docs/examples ] && expect "has docs/examples/" in_kit docs/examples

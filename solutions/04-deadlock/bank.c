@@ -25,11 +25,18 @@ bank_t *bank_new(int naccounts, long initial_each)
 		free(bank);
 		return NULL;
 	}
-	bank->n = naccounts;
 	for (int i = 0; i < naccounts; i++) {
-		pthread_mutex_init(&bank->accounts[i].lock, NULL);
+		/* Can fail (EAGAIN, ENOMEM): then undo the ones made, as if none were. */
+		if (pthread_mutex_init(&bank->accounts[i].lock, NULL)) {
+			while (i-- > 0)
+				pthread_mutex_destroy(&bank->accounts[i].lock);
+			free(bank->accounts);
+			free(bank);
+			return NULL;
+		}
 		bank->accounts[i].balance = initial_each;
 	}
+	bank->n = naccounts;
 	return bank;
 }
 

@@ -1,4 +1,4 @@
-/* Helpers shared by the stage 01 tests: fork fault injection, counting descriptors and children. */
+/* Helpers shared by the stage 01 tests: counting descriptors, a caller's buffered stdout. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -8,32 +8,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int fail_at;
-static int calls;
-
-pid_t __real_fork(void);
-pid_t __wrap_fork(void);
-
-pid_t __wrap_fork(void)
-{
-	if (++calls == fail_at) {
-		errno = EAGAIN;
-		return -1;
-	}
-	return __real_fork();
-}
-
-void fork_fail_at(int k)
-{
-	fail_at = k;
-	calls = 0;
-}
-
-int fork_calls(void)
-{
-	return calls;
-}
 
 int open_fds(void)
 {
@@ -48,18 +22,6 @@ int open_fds(void)
 			n++;
 	closedir(dir);
 	return n - 1;	/* the directory's own descriptor */
-}
-
-const char *children_left(void)
-{
-	int status;
-	pid_t pid = waitpid(-1, &status, WNOHANG);
-
-	if (pid < 0 && errno == ECHILD)
-		return "none";
-	if (pid > 0)
-		return "a zombie";
-	return "a running child";
 }
 
 FILE *buffered_stream(const char *text)

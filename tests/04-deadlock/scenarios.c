@@ -8,6 +8,7 @@ struct job {
 	bank_t *bank;
 	int from, to;	/* a transfer job; from < 0 makes the thread an auditor */
 	int count;
+	long amount;	/* of each transfer; 0 means 1 */
 };
 
 static void *work(void *arg)
@@ -16,7 +17,7 @@ static void *work(void *arg)
 
 	for (int i = 0; i < j->count; i++) {
 		if (j->from >= 0) {
-			bank_transfer(j->bank, j->from, j->to, 1);
+			bank_transfer(j->bank, j->from, j->to, j->amount ? j->amount : 1);
 		} else {
 			bank_total(j->bank);
 			bank_balance(j->bank, i % j->bank->n);
@@ -63,9 +64,33 @@ static void transfers_while_auditing(void)
 	bank_free(bank);
 }
 
+/*
+ * Money goes down (2->0: the lower-numbered lock is the receiver's) while
+ * other threads draw from account 2 and send to it, and while account 1
+ * pays itself.  The transfers 2->0 ask for more than account 2 holds: a
+ * refusal that reads the sender's balance without the sender's lock then
+ * never takes that lock at all, and nothing orders its reads after the
+ * other threads' writes.
+ */
+static void transfers_down_and_to_self(void)
+{
+	bank_t *bank = bank_new(4, 1000);
+	struct job jobs[] = {
+		{ bank, 2, 0, 40, 1000000 },
+		{ bank, 2, 3, 40, 1 },
+		{ bank, 1, 2, 40, 1 },
+		{ bank, 1, 1, 40, 1 },
+	};
+
+	scenario_threads(4, work, jobs, sizeof(jobs[0]));
+	bank_free(bank);
+}
+
 const struct scenario scenarios[] = {
 	{ "transfer_both_ways", "transfers 0->1 then 1->0, one after the other", transfer_both_ways },
 	{ "transfers_while_auditing", "transfers from one account while another thread takes totals",
 	  transfers_while_auditing },
+	{ "transfers_down_and_to_self", "transfers 2->0, 2->3, 1->2 and 1->1 at once",
+	  transfers_down_and_to_self },
 };
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);

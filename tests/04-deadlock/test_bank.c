@@ -5,6 +5,8 @@
 #include <stdbool.h>
 
 #include "bank.h"
+#include "faults_sync.h"
+#include "perturb.h"
 
 static bank_t *new_bank(int n, long initial)
 {
@@ -95,8 +97,83 @@ Test(basic, same_account)
 	cr_assert(bank_transfer(bank, 1, 1, 100),
 		  "transfer 1->1 of 100, the whole balance: expected true, got false");
 	cr_assert(!bank_transfer(bank, 0, 0, 101), "transfer 0->0 of 101 from 100: expected false, got true");
+	/* To itself too, the amount and the ids are checked first. */
+	cr_assert(!bank_transfer(bank, 0, 0, 0), "transfer 0->0 of 0: expected false (amount <= 0), got true");
+	cr_assert(!bank_transfer(bank, 0, 0, -5), "transfer 0->0 of -5: expected false (amount <= 0), got true");
+	cr_assert(!bank_transfer(bank, 2, 2, 1), "transfer 2->2 in a bank of 2: expected false, got true");
+	cr_assert(!bank_transfer(bank, -1, -1, 1), "transfer -1->-1: expected false, got true");
 	expect_balance(bank, 0, 100, "after transfers from 0 to itself");
 	expect_balance(bank, 1, 100, "after a transfer from 1 to itself");
+	bank_free(bank);
+}
+
+/* pthread_mutex_init can fail: the bank is then not made, and what was made is undone. */
+Test(basic, lock_init_failure)
+{
+	bank_t *bank;
+
+	for (int k = 1; k <= 3; k++) {
+		mutex_init_fail_at(k);
+		bank = bank_new(3, 10);
+		cr_assert_null(bank, "bank_new(3, 10) when the lock of account %d cannot be made "
+			       "(pthread_mutex_init fails): expected NULL, got a bank", k - 1);
+		cr_assert_eq(mutex_destroys(), mutex_inits(), "bank_new(3, 10) failed at account %d's "
+			     "lock: the %d locks made before must be destroyed, %d were", k - 1,
+			     mutex_inits(), mutex_destroys());
+	}
+	mutex_init_fail_at(0);
+	bank = new_bank(3, 10);
+	bank_free(bank);
+	cr_assert_eq(mutex_destroys(), mutex_inits(), "bank_free: %d locks made, %d destroyed",
+		     mutex_inits(), mutex_destroys());
+}
+
+/* ---- every lock taken is released once, by the thread that took it ---- */
+
+/* The bank's mutexes again, as error-checking ones: misuse then shows in perturb_lock_errors(). */
+static void error_checking_locks(bank_t *bank)
+{
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	for (int i = 0; i < bank->n; i++) {
+		pthread_mutex_destroy(&bank->accounts[i].lock);
+		pthread_mutex_init(&bank->accounts[i].lock, &attr);
+	}
+	pthread_mutexattr_destroy(&attr);
+}
+
+/* Every path of every call, to itself, up and down, refused and not. */
+Test(locking, unlocks_what_it_locked)
+{
+	static const struct { int from, to; long amount; } calls[] = {
+		{ 0, 0, 10 }, { 0, 0, 1000 }, { 0, 0, -1 }, { 0, 1, 10 }, { 1, 0, 10 }, { 2, 0, 1000 },
+		{ 0, 2, 1000 }, { 1, 2, 0 }, { 2, 1, -3 }, { 3, 3, 1 }, { 1, 1, 110 },
+	};
+	bank_t *bank = new_bank(3, 100);
+	unsigned before;
+
+	error_checking_locks(bank);
+	before = perturb_lock_errors();
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		bank_transfer(bank, calls[i].from, calls[i].to, calls[i].amount);
+		cr_assert_eq(perturb_lock_errors(), before,
+			     "transfer %d->%d of %ld: a mutex was unlocked that this thread did not hold "
+			     "(unlocked twice?), or locked twice", calls[i].from, calls[i].to,
+			     calls[i].amount);
+		for (int id = 0; id < 3; id++) {
+			int rc = pthread_mutex_trylock(&bank->accounts[id].lock);
+
+			cr_assert_eq(rc, 0, "after transfer %d->%d of %ld, account %d's lock is still held",
+				     calls[i].from, calls[i].to, calls[i].amount, id);
+			pthread_mutex_unlock(&bank->accounts[id].lock);
+		}
+	}
+	bank_total(bank);
+	bank_balance(bank, 1);
+	cr_assert_eq(perturb_lock_errors(), before, "bank_total or bank_balance unlocked a mutex this "
+		     "thread did not hold, or locked one twice");
 	bank_free(bank);
 }
 

@@ -33,6 +33,7 @@ static void write_manifest(const char *stage, const char *json)
 static const char good[] =
 	"{ \"title\": \"Fix the race\", \"student_files\": [\"account.c\"],\n"
 	"  \"test_sources\": [\"test_account.c\"], \"scenario_sources\": [\"scenarios.c\"],\n"
+	"  \"lib_sources\": [\"faults_proc.c\"],\n"
 	"  \"ldflags\": [\"-Wl,--wrap=fork\"], \"perturb\": true, \"test_timeout\": 3,\n"
 	"  \"tests\": [ { \"name\": \"deposit/exact\", \"points\": 2, \"hint\": 1 },\n"
 	"             { \"name\": \"withdraw/never_negative\", \"points\": 3 } ],\n"
@@ -50,6 +51,8 @@ Test(stage, reads_a_manifest, .init = make_kit, .fini = remove_kit)
 	cr_assert_str_eq(st.student_files[0], "account.c");
 	cr_assert(strstr(st.test_sources[0], "/tests/03-race/test_account.c"), "%s", st.test_sources[0]);
 	cr_assert_eq(st.nscenario_sources, 1);
+	cr_assert_eq(st.nlib_sources, 1);
+	cr_assert(strstr(st.lib_sources[0], "/tests/lib/faults_proc.c"), "%s", st.lib_sources[0]);
 	cr_assert_str_eq(st.ldflags[0], "-Wl,--wrap=fork");
 	cr_assert(st.perturb);
 	cr_assert_float_eq(st.test_timeout, 3.0, 1e-9);
@@ -95,6 +98,8 @@ Test(stage, refuses_broken_manifests, .init = make_kit, .fini = remove_kit)
 		{ "{ \"student_files\": [\"../../solutions/x.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}] }",
 		  "plain file name" },
 		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"../t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}] }",
+		  "plain file name" },
+		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"lib_sources\": [\"../../grader/x.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}] }",
 		  "plain file name" },
 		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [] }", "tests" },
 		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"nosuite\", \"points\": 1}] }",

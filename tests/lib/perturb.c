@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -14,8 +15,11 @@ int __real_pthread_rwlock_rdlock(pthread_rwlock_t *l);
 int __real_pthread_rwlock_wrlock(pthread_rwlock_t *l);
 int __real_pthread_rwlock_unlock(pthread_rwlock_t *l);
 int __real_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+int __real_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t);
+int __real_pthread_mutex_trylock(pthread_mutex_t *m);
 
 static atomic_uint thread_counter;
+static atomic_uint lock_errors;
 static _Thread_local uint64_t rng_state;
 
 unsigned long perturb_seed(void)
@@ -60,16 +64,144 @@ static void maybe_yield(void)
 	}
 }
 
+/* ---- who holds each mutex: misuse that a default mutex does not report ---- */
+
+/*
+ * The mutexes locked through the wrappers, with the thread that holds each
+ * and how many times (a recursive mutex), in a small open-addressing table
+ * under a spinlock: never a pthread lock, which would wrap itself.
+ */
+#define OWNED_SLOTS 1024
+
+static struct owned {
+	pthread_mutex_t *m;	/* NULL: free slot */
+	pthread_t owner;
+	unsigned depth;
+} owned[OWNED_SLOTS];
+static atomic_flag owned_lock = ATOMIC_FLAG_INIT;
+
+static void owned_enter(void)
+{
+	while (atomic_flag_test_and_set_explicit(&owned_lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void owned_leave(void)
+{
+	atomic_flag_clear_explicit(&owned_lock, memory_order_release);
+}
+
+/* The slot of m, or else a free one to put it in (NULL when full). */
+static struct owned *owned_slot(pthread_mutex_t *m)
+{
+	size_t h = ((uintptr_t)m >> 4) % OWNED_SLOTS;
+	struct owned *free_slot = NULL;
+
+	for (size_t i = 0; i < OWNED_SLOTS; i++) {
+		struct owned *o = &owned[(h + i) % OWNED_SLOTS];
+
+		if (o->m == m)
+			return o;
+		if (!o->m) {
+			free_slot = o;
+			break;
+		}
+	}
+	return free_slot;
+}
+
+static void count_error(void)
+{
+	atomic_fetch_add(&lock_errors, 1);
+}
+
+/* The calling thread now holds m. */
+static void took(pthread_mutex_t *m)
+{
+	struct owned *o;
+
+	owned_enter();
+	o = owned_slot(m);
+	if (o && o->m == m && pthread_equal(o->owner, pthread_self())) {
+		o->depth++;
+	} else if (o) {
+		o->m = m;
+		o->owner = pthread_self();
+		o->depth = 1;
+	}
+	owned_leave();
+}
+
+/* The calling thread lets m go: it must hold it. */
+static void gave(pthread_mutex_t *m)
+{
+	struct owned *o;
+	bool held;
+
+	owned_enter();
+	o = owned_slot(m);
+	held = o && o->m == m && pthread_equal(o->owner, pthread_self());
+	if (held && --o->depth == 0) {
+		/* Deleting from open addressing: put back the entries that follow. */
+		size_t i = (size_t)(o - owned);
+
+		o->m = NULL;
+		for (size_t k = (i + 1) % OWNED_SLOTS; owned[k].m; k = (k + 1) % OWNED_SLOTS) {
+			struct owned moved = owned[k];
+
+			owned[k].m = NULL;
+			*owned_slot(moved.m) = moved;
+		}
+	}
+	owned_leave();
+	if (!held)
+		count_error();
+}
+
+unsigned perturb_lock_errors(void)
+{
+	return atomic_load(&lock_errors);
+}
+
 int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 {
+	int rc;
+
 	maybe_yield();
-	return __real_pthread_mutex_lock(m);
+	rc = __real_pthread_mutex_lock(m);
+	if (rc)
+		count_error();
+	else
+		took(m);
+	return rc;
+}
+
+/*
+ * A trylock is where "usually free" hides a bug: yield before it, and now
+ * and then after taking the lock, so that other threads' trylocks find it
+ * busy and code that ignores EBUSY shows.
+ */
+int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
+{
+	int rc;
+
+	maybe_yield();
+	rc = __real_pthread_mutex_trylock(m);
+	if (!rc) {
+		took(m);
+		maybe_yield();
+	}
+	return rc;
 }
 
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	int rc = __real_pthread_mutex_unlock(m);
+	int rc;
 
+	gave(m);
+	rc = __real_pthread_mutex_unlock(m);
+	if (rc)
+		count_error();
 	maybe_yield();
 	return rc;
 }
@@ -94,10 +226,25 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
 	return rc;
 }
 
+/* A wait lets the mutex go and takes it back: it must be held, by this thread. */
 int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	int rc = __real_pthread_cond_wait(c, m);
+	int rc;
 
+	gave(m);
+	rc = __real_pthread_cond_wait(c, m);
+	took(m);
+	maybe_yield();
+	return rc;
+}
+
+int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
+{
+	int rc;
+
+	gave(m);
+	rc = __real_pthread_cond_timedwait(c, m, t);
+	took(m);
 	maybe_yield();
 	return rc;
 }

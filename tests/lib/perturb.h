@@ -4,7 +4,8 @@
 
 /*
  * Tests linked with perturb.c get their calls to pthread_mutex_lock/unlock,
- * pthread_rwlock_*lock/unlock and pthread_cond_wait wrapped (the grader adds
+ * pthread_mutex_trylock, pthread_rwlock_*lock/unlock, pthread_cond_wait and
+ * pthread_cond_timedwait wrapped (the grader adds
  * the matching -Wl,--wrap= flags).  After an unlock, and before a lock, the
  * calling thread sometimes yields the CPU, chosen by a per-thread generator
  * seeded from RACECOURSE_SEED.  A check and an act done in two critical
@@ -17,5 +18,17 @@
 
 /* The seed in use (from RACECOURSE_SEED, or 1 when it is unset). */
 unsigned long perturb_seed(void);
+
+/*
+ * How many misuses of a mutex the wrappers have seen in this process,
+ * whatever the calls returned: an unlock, or a condition wait, by a thread
+ * that does not hold the mutex (the wrappers keep who holds each one), and
+ * a lock or unlock call that failed (an error-checking mutex's EDEADLK or
+ * EPERM).  A default mutex reports none of these itself.  The wrappers of
+ * pthread_mutex_trylock also yield, before and now and then after taking
+ * the lock, so that other threads find it busy: code that ignores EBUSY
+ * then unlocks a mutex another thread holds, and is counted here.
+ */
+unsigned perturb_lock_errors(void);
 
 #endif
