@@ -28,7 +28,7 @@ GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(SUB),,--save $(CURDIR)/.racecourse) $(SUB)
 
 .PHONY: all help deps grade hint status watch batch test bench examples gradescope student-kit clean \
-	unit-tests kit-tests
+	unit-tests kit-tests mutate
 all: $(GRADER)
 
 help:
@@ -45,6 +45,7 @@ help:
 	@echo 'make test               the kit'"'"'s own tests (grader unit tests, solutions, starters, mutants)'
 	@echo 'make batch SUBS=dir     grade a whole class: gradebook.csv, report.html (JOBS=n SHARD=i/N OUT=dir FORCE=1)'
 	@echo 'make bench              grading-time benchmark'
+	@echo 'make mutate A=03-race   mutation analysis: mutants of the solution, the kill rate (JOBS=n MAX=n LIST=1)'
 	@echo 'make gradescope [A=03-race]   dist/autograder.zip for Gradescope'
 	@echo 'make student-kit        dist/racecourse-student.tar.gz, without solutions and mutants'
 	@echo 'make examples           regenerate the report examples in docs/examples/'
@@ -123,6 +124,7 @@ test: deps
 	$(Q)sh tests/gradescope.sh
 	$(Q)sh tests/student_kit.sh
 	$(Q)sh tests/image.sh
+	$(Q)sh grader/mutate/mutate.sh --self-test
 
 build/tests/bench: tests/bench.c $(GRADER_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -154,6 +156,12 @@ examples: $(GRADER)
 
 bench: $(GRADER) build/tests/bench
 	$(Q)sh tests/bench.sh
+
+# make mutate A=<stage> [JOBS=n] [MAX=n] [SEED=n] [LIST=1]: mutation analysis of a stage's tests
+mutate: $(GRADER)
+	$(if $(A),,$(error make mutate needs A=<stage>, one of: $(notdir $(wildcard assignments/[0-9]*))))
+	$(Q)sh grader/mutate/mutate.sh --stage $(A) $(if $(JOBS),--jobs $(JOBS)) $(if $(MAX),--max $(MAX)) \
+		$(if $(SEED),--seed $(SEED)) $(if $(LIST),--list)
 
 clean:
 	rm -rf build $(GRADER)

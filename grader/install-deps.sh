@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what Racecourse needs, from the system's packages, when it is missing.
-# Usage: grader/install-deps.sh [grade|test|package|image]   (test also wants the tools the kit's own
-# tests use; image, those that build and run the container image)
+# Usage: grader/install-deps.sh [grade|test|package|image|mutate]   (test also wants the tools the kit's own
+# tests use; image, those that build and run the container image; mutate, Node for make mutate's C parser)
 set -eu
 
 want=${1:-grade}
@@ -36,6 +36,10 @@ if [ "$want" = image ]; then
 	need_command podman podman
 	need_command runc runc
 	need_command debootstrap debootstrap
+fi
+if [ "$want" = test ] || [ "$want" = mutate ]; then
+	need_command node nodejs	# make mutate: tree-sitter's C grammar, as WebAssembly
+	need_command npm npm
 fi
 if [ "$want" = test ]; then
 	need_command inotifywait inotify-tools
