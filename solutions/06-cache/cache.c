@@ -49,7 +49,10 @@ cache_t *cache_new(size_t capacity, cache_load_fn load, void *ctx)
 	cache = calloc(1, sizeof(*cache));
 	if (!cache)
 		return NULL;
-	pthread_mutex_init(&cache->lock, NULL);
+	if (pthread_mutex_init(&cache->lock, NULL)) {
+		free(cache);
+		return NULL;
+	}
 	cache->capacity = capacity;
 	cache->load = load;
 	cache->ctx = ctx;
@@ -146,7 +149,11 @@ static struct flight *start_flight(cache_t *cache, const char *key)
 		free(f);
 		return NULL;
 	}
-	pthread_cond_init(&f->done, NULL);
+	if (pthread_cond_init(&f->done, NULL)) {
+		free(f->key);
+		free(f);
+		return NULL;
+	}
 	f->users = 1;
 	f->next = cache->flights;
 	cache->flights = f;

@@ -100,6 +100,32 @@ static void get_expect(cache_t *cache, const char *key)
 
 /* ---- basic: one thread ---- */
 
+/* A loader that asks the cache it loads for its size: it runs unlocked, or this deadlocks. */
+static char *size_asking_load(const char *key, void *ctx)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%zu", cache_size(*(cache_t **)ctx));
+	(void)key;
+	return strdup(buf);
+}
+
+Test(basic, loader_may_use_the_cache)
+{
+	cache_t *cache = NULL;
+	char *got;
+
+	cache = cache_new(4, size_asking_load, &cache);
+	cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
+	got = cache_get(cache, "a");
+	cr_assert(got && !strcmp(got, "0"),
+		"a loader that calls cache_size on its own cache: expected \"0\", got %s",
+		got ? got : "NULL");
+	free(got);
+	cache_free(cache);
+}
+
+
 Test(basic, hit_calls_loader_once)
 {
 	struct tally t;
