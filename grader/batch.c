@@ -1333,8 +1333,7 @@ int batch_report_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *kit_arg = NULL;
-	char **stages, **ids, *csv, *html, *kit;
-	size_t nstages, nids;
+	char *html, *kit;
 	struct strbuf err = STRBUF_INIT;
 	struct gradebook gb;
 	int opt;
@@ -1349,27 +1348,13 @@ int batch_report_main(int argc, char **argv)
 	if (argc - optind != 1)
 		die("batch-report takes one batch folder; see racecourse batch-report --help");
 	kit = resolve_kit(kit_arg);
-	csv = xstrfmt("%s/gradebook.csv", argv[optind]);
 	html = xstrfmt("%s/report.html", argv[optind]);
-	if (gradebook_read_csv(csv, &stages, &nstages, &ids, &nids, &err))
+	if (gradebook_load(&gb, argv[optind], kit, &err))
 		die("%s", sb_str(&err));
-	gradebook_init(&gb, kit, stages, nstages);
-	for (size_t i = 0; i < nids; i++) {
-		if (gradebook_add(&gb, argv[optind], ids[i], &err))
-			warn("%s", sb_str(&err));
-		sb_release(&err);
-	}
 	if (gradebook_write_html(&gb, base_name(argv[optind]), html))
 		die("cannot write %s: %s", html, strerror(errno));
 	printf("report: %s\n", html);
 	gradebook_release(&gb);
-	for (size_t i = 0; i < nstages; i++)
-		free(stages[i]);
-	for (size_t i = 0; i < nids; i++)
-		free(ids[i]);
-	free(stages);
-	free(ids);
-	free(csv);
 	free(html);
 	free(kit);
 	return 0;

@@ -559,3 +559,28 @@ char *gradebook_text_report(const char *id, json_t *results, unsigned flags, con
 	free(names);
 	return sb_detach(&sb);
 }
+
+int gradebook_load(struct gradebook *gb, const char *out, const char *kit, struct strbuf *err)
+{
+	char *csv = xstrfmt("%s/gradebook.csv", out), **stages, **ids;
+	size_t nstages, nids;
+	struct strbuf why = STRBUF_INIT;
+
+	if (gradebook_read_csv(csv, &stages, &nstages, &ids, &nids, err)) {
+		free(csv);
+		return -1;
+	}
+	gradebook_init(gb, kit, stages, nstages);
+	for (size_t i = 0; i < nids; i++) {
+		if (gradebook_add(gb, out, ids[i], &why))
+			warn("%s", sb_str(&why));
+		sb_release(&why);
+		free(ids[i]);
+	}
+	for (size_t i = 0; i < nstages; i++)
+		free(stages[i]);
+	free(stages);
+	free(ids);
+	free(csv);
+	return 0;
+}

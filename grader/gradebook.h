@@ -123,6 +123,14 @@ double gradebook_final(const struct gradebook_row *r);
 int gradebook_read_csv(const char *path, char ***stages, size_t *nstages, char ***ids,
 		       size_t *nids, struct strbuf *err);
 
+/*
+ * The gradebook of the batch folder `out` again: its gradebook.csv's stages
+ * and students, each row rebuilt from the student's folder (a row that
+ * cannot be read is warned about and kept, flagged).  Returns 0, or -1
+ * with a one-line reason in err when gradebook.csv is missing or not one.
+ */
+int gradebook_load(struct gradebook *gb, const char *out, const char *kit, struct strbuf *err);
+
 /* Appends one CSV field, quoted when it needs to be (RFC 4180). */
 void csv_add_field(struct strbuf *sb, const char *field);
 /*

@@ -108,15 +108,9 @@ static void add_int(struct strbuf *sb, int v)
 	sb_addf(sb, ",%d", v);
 }
 
-/*
- * Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section,
- * then a column per assignment; a "Points Possible" row under the header.
- * An assignment column that matches no assignment of the course makes one.
- */
-static void write_canvas(struct strbuf *sb, const struct gradebook *gb, const struct lms_map *m,
-			 const char *title)
+/* The columns of the grades: ",TITLE 01-spawn,...,TITLE". */
+static void add_grade_columns(struct strbuf *sb, const struct gradebook *gb, const char *title)
 {
-	sb_adds(sb, "Student,ID,SIS User ID,SIS Login ID,Section");
 	for (size_t s = 0; s < gb->nstages; s++) {
 		char *col = xstrfmt("%s %s", title, gb->stages[s]);
 
@@ -126,6 +120,18 @@ static void write_canvas(struct strbuf *sb, const struct gradebook *gb, const st
 	}
 	sb_adds(sb, ",");
 	csv_add_field(sb, title);
+}
+
+/*
+ * Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section,
+ * then a column per assignment; a "Points Possible" row under the header.
+ * An assignment column that matches no assignment of the course makes one.
+ */
+static void write_canvas(struct strbuf *sb, const struct gradebook *gb, const struct lms_map *m,
+			 const char *title)
+{
+	sb_adds(sb, "Student,ID,SIS User ID,SIS Login ID,Section");
+	add_grade_columns(sb, gb, title);
 	sb_adds(sb, "\r\n    Points Possible,,,,");
 	{
 		int all = 0;
@@ -166,15 +172,7 @@ static void write_moodle(struct strbuf *sb, const struct gradebook *gb, const st
 			 const char *title)
 {
 	sb_adds(sb, "Identifier,Full name");
-	for (size_t s = 0; s < gb->nstages; s++) {
-		char *col = xstrfmt("%s %s", title, gb->stages[s]);
-
-		sb_adds(sb, ",");
-		csv_add_field(sb, col);
-		free(col);
-	}
-	sb_adds(sb, ",");
-	csv_add_field(sb, title);
+	add_grade_columns(sb, gb, title);
 	sb_adds(sb, "\n");
 	for (size_t r = 0; r < gb->nrows; r++) {
 		const struct gradebook_row *row = &gb->rows[r];
@@ -218,8 +216,8 @@ int lms_export_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *lms = NULL, *map_path = NULL, *out_arg = NULL, *title = "Racecourse";
-	char **stages = NULL, **ids = NULL, *csv, *out, *kit;
-	size_t nstages, nids, unmapped = 0;
+	char *out, *kit;
+	size_t unmapped = 0;
 	struct strbuf err = STRBUF_INIT, missing = STRBUF_INIT;
 	struct lms_map map;
 	struct gradebook gb;
@@ -246,35 +244,22 @@ int lms_export_main(int argc, char **argv)
 		die("--lms %s: the platforms are canvas and moodle", lms);
 	if (lms_map_read(&map, map_path, &err))
 		die("%s", sb_str(&err));
-	csv = xstrfmt("%s/gradebook.csv", argv[optind]);
-	if (gradebook_read_csv(csv, &stages, &nstages, &ids, &nids, &err))
-		die("%s", sb_str(&err));
 	kit = stage_default_kit();
-	gradebook_init(&gb, kit, stages, nstages);
-	for (size_t i = 0; i < nids; i++) {
-		if (gradebook_add(&gb, argv[optind], ids[i], &err))
-			warn("%s", sb_str(&err));
-		sb_release(&err);
-		if (!lms_map_find(&map, ids[i])) {
-			sb_addf(&missing, "%s%s", unmapped++ ? ", " : "", ids[i]);
-		}
+	if (gradebook_load(&gb, argv[optind], kit, &err))
+		die("%s", sb_str(&err));
+	for (size_t i = 0; i < gb.nrows; i++) {
+		if (!lms_map_find(&map, gb.rows[i].id))
+			sb_addf(&missing, "%s%s", unmapped++ ? ", " : "", gb.rows[i].id);
 	}
 	out = out_arg ? xstrdup(out_arg) : xstrfmt("%s/%s.csv", argv[optind], lms);
 	if (lms_write(&gb, &map, kind, title, out))
 		die("cannot write %s: %s", out, strerror(errno));
-	printf("%s: %zu students for %s\n", out, nids - unmapped, lms);
+	printf("%s: %zu students for %s\n", out, gb.nrows - unmapped, lms);
 	if (unmapped)
 		warn("%zu student%s of the gradebook %s not in %s, so not exported: %s", unmapped,
 		     unmapped == 1 ? "" : "s", unmapped == 1 ? "is" : "are", map_path, sb_str(&missing));
 	gradebook_release(&gb);
 	lms_map_release(&map);
-	for (size_t i = 0; i < nstages; i++)
-		free(stages[i]);
-	for (size_t i = 0; i < nids; i++)
-		free(ids[i]);
-	free(stages);
-	free(ids);
-	free(csv);
 	free(out);
 	free(kit);
 	sb_release(&missing);
