@@ -77,18 +77,20 @@ if grep -q "with nothing to grade by the deadline" "$tmp/stdout"; then ok "the s
 expect "the gradebook has the late columns" "id,$stage,total,max,late_days,penalty,final,flags" "$(head -n 1 "$gb")"
 commit_of() { sed -n 's/.*"commit": *"\([0-9a-f]*\)".*/\1/p' "$tmp/out/students/$1/batch.json"; }
 expect "on time: the last commit before the deadline is graded" "$ontime" "$(commit_of ontime)"
-expect "on time: full marks, no late day" "22 0 0 22" \
+full=$(cell "$gb" ontime max)
+late_final=$(awk -v m="$full" 'BEGIN { printf "%g", m * 0.8 }')
+expect "on time: full marks, no late day" "$full 0 0 $full" \
 	"$(cell "$gb" ontime total) $(cell "$gb" ontime late_days) $(cell "$gb" ontime penalty) $(cell "$gb" ontime final)"
 expect "late: the commit within the late days is graded" "$late" "$(commit_of late)"
-expect "late: 34 hours late is 2 days, 20% off 22" "22 2 20 17.6" \
+expect "late: 34 hours late is 2 days, 20% off full marks" "$full 2 20 $late_final" \
 	"$(cell "$gb" late total) $(cell "$gb" late late_days) $(cell "$gb" late penalty) $(cell "$gb" late final)"
 expect "too late: the commit past the late days is not graded, the last one before is" "$toolate" "$(commit_of toolate)"
-if [ "$(cell "$gb" toolate total)" -lt 22 ] && [ "$(cell "$gb" toolate late_days)" = 0 ]; then
+if [ "$(cell "$gb" toolate total)" -lt "$full" ] && [ "$(cell "$gb" toolate late_days)" = 0 ]; then
 	ok "too late: the starter's score, on time"
 else
 	fail "too late: the starter's score, on time" "$(grep toolate "$gb")"
 fi
-expect "an extension: graded as on time by the student's own deadline" "$extended 22 0" \
+expect "an extension: graded as on time by the student's own deadline" "$extended $full 0" \
 	"$(commit_of extended) $(cell "$gb" extended total) $(cell "$gb" extended late_days)"
 if grep -q 'no commit by 2026-12-04 23:59:00 +0000 (the deadline and the late days)' "$tmp/out/students/nothing/batch.json" &&
    [ "$(cell "$gb" nothing total)" = 0 ] && cell "$gb" nothing flags | grep -q missing; then
@@ -101,7 +103,7 @@ if grep -q 'not a git repository' "$tmp/out/students/plain/batch.json"; then
 else
 	fail "a folder that is no repository: not graded, and why" "$(cat "$tmp/out/students/plain/batch.json")"
 fi
-if grep -q '<th class="n">late days</th>' "$tmp/out/report.html" && grep -q '<td class="n">17.6</td>' "$tmp/out/report.html"; then
+if grep -q '<th class="n">late days</th>' "$tmp/out/report.html" && grep -q "<td class=\"n\">$late_final</td>" "$tmp/out/report.html"; then
 	ok "report.html shows late days, penalty and the final score"
 else
 	fail "report.html shows late days, penalty and the final score"
