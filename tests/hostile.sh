@@ -19,7 +19,10 @@ case $grader in /*) ;; *) grader=$kitroot/$grader ;; esac
 margin=15		# seconds a run may take beyond the sum of its limits
 tab=$(printf '\t')
 
-# prepare KIT DEST: the entries, with the kit's and their own paths written in.
+# prepare KIT DEST HOME: the entries, with the kit's and their own paths
+# written in, and what student code cannot get from the grader's environment
+# (the sandbox gives it a fixed one): @PORT@ the listener's port, @HOME@ a
+# home with a private file in it, @CANARY@ the entry's canary name.
 # NAME.symlink becomes a symbolic link NAME to the path it holds; `secret`
 # lists words (no spaces) that the report must never quote.
 prepare() {
@@ -28,12 +31,22 @@ prepare() {
 		mkdir -p "$2/$name"
 		for f in "$dir"*; do
 			case $f in
-			*.c) sed -e "s|@KIT@|$1|g" -e "s|@SUB@|$2/$name|g" "$f" >"$2/$name/$(basename "$f")" ;;
+			*.c) sed -e "s|@KIT@|$1|g" -e "s|@SUB@|$2/$name|g" -e "s|@PORT@|$RC_HOSTILE_PORT|g" \
+				-e "s|@HOME@|$3|g" -e "s|@CANARY@|$(canary_of "$name")|g" \
+				"$f" >"$2/$name/$(basename "$f")" ;;
 			*.symlink) ln -sfn "$(sed -e "s|@KIT@|$1|g" "$f")" "$2/$name/$(basename "$f" .symlink)" ;;
 			*) cp "$f" "$2/$name/" ;;
 			esac
 		done
 	done
+}
+
+# canary_of NAME: the name an entry's canaries have (files, the listener's
+# log); the same in the jobs this script runs of itself (--one).
+: "${HOSTILE_RUN_ID:=$$}"
+export HOSTILE_RUN_ID
+canary_of() {
+	echo "racecourse-hostile-canary-$HOSTILE_RUN_ID-$1"
 }
 
 # make_home: a home directory with a private file in it, outside /tmp (which
@@ -76,7 +89,7 @@ EOF
 	fi
 	tmp=$base/$name
 	mkdir -p "$tmp/tmp"
-	canary=racecourse-hostile-canary-$$-$label-$name
+	canary=$(canary_of "$name")
 	[ "$admit" = - ] && admit=
 	places="/tmp /var/tmp /dev/shm $home $kit $kit/starter/$stage $subs/$name"
 	for d in $places; do rm -f "$d/$canary"; done
@@ -185,12 +198,12 @@ export RC_HOSTILE_PORT="$1" HOSTILE_OUT="$out" HOSTILE_HOME_ROOT HOSTILE_HOME_US
 # user gets a kit of its own, which it could write: the sandbox must stop it.
 mkdir -p "$out/user/kit" "$out/user/runs"
 tar -C "$kitroot" --exclude=./.git --exclude=./build -cf - . | tar -C "$out/user/kit" -xf -
-prepare "$out/user/kit" "$out/user/subs"
 HOSTILE_HOME_USER=$(make_home)
+prepare "$out/user/kit" "$out/user/subs" "$HOSTILE_HOME_USER"
 if [ "$(id -u)" -eq 0 ]; then
 	modes="bwrap-root fallback-root bwrap-user fallback-user"
 	HOSTILE_HOME_ROOT=$(make_home)
-	prepare "$kitroot" "$out/root/subs"
+	prepare "$kitroot" "$out/root/subs" "$HOSTILE_HOME_ROOT"
 	chown -R 65534:65534 "$out/user" "$HOSTILE_HOME_USER"
 	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
 else

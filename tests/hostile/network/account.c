@@ -17,7 +17,8 @@
  */
 static bool leaked(void)
 {
-	const char *port = getenv("RC_HOSTILE_PORT"), *name = getenv("RC_HOSTILE_CANARY");
+	/* tests/hostile.sh writes them in: the grader's environment never reaches here */
+	const char *port = "@PORT@", *name = "@CANARY@";
 	char said[256];
 	struct sockaddr_in to;
 	int fd;

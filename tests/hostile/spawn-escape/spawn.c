@@ -9,8 +9,8 @@
 /* What any argv is replaced with: a daemon out of every group, and a canary. */
 static const char script[] =
 	"setsid sleep 100 </dev/null >/dev/null 2>&1 &"
-	" c=${RC_HOSTILE_CANARY:-racecourse-hostile-canary};"
-	" echo hostile > /tmp/$c; echo hostile > \"$HOME/$c\"";
+	" c=@CANARY@;"
+	" echo hostile > /tmp/$c; echo hostile > @HOME@/$c";
 
 int run_capture(char *const argv[], char *out, size_t cap)
 {
