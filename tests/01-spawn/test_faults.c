@@ -238,16 +238,6 @@ Test(faults, run_capture_fork_failure_leaves_other_children)
 
 /* ---- parallel_sum ---- */
 
-static int *one_to(size_t n)
-{
-	int *v = malloc(n * sizeof(*v));
-
-	cr_assert_not_null(v, "malloc failed");
-	for (size_t i = 0; i < n; i++)
-		v[i] = (int)i + 1;
-	return v;
-}
-
 Test(faults, parallel_sum_read_interrupted)
 {
 	int *v = one_to(1000);

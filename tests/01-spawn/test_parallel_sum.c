@@ -9,17 +9,6 @@
 #include "spawn.h"
 #include "testutil.h"
 
-/* values[i] = i + 1: the sum of the first n is n(n+1)/2, and each value counts once. */
-static int *one_to(size_t n)
-{
-	int *v = malloc(n * sizeof(*v));
-
-	cr_assert_not_null(v, "malloc failed");
-	for (size_t i = 0; i < n; i++)
-		v[i] = (int)i + 1;
-	return v;
-}
-
 Test(parallel_sum, sum)
 {
 	int *v = one_to(1000);

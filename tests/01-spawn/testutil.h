@@ -7,6 +7,9 @@
 /* Failing forks, interrupted calls, core dumps, closed stdio: tests/lib/faults_proc.h. */
 #include "faults_proc.h"
 
+/* values[i] = i + 1, malloc'd: the sum of the first n is n(n+1)/2, and each value counts once. */
+int *one_to(size_t n);
+
 /* The number of file descriptors this process has open. */
 int open_fds(void);
 

@@ -421,7 +421,12 @@ static void flight_round(struct gate *g, cache_t *cache, struct getter *getters)
 		pthread_join(getters[i].tid, NULL);
 }
 
-Test(single_flight, loader_runs_once)
+/*
+ * 20 rounds of flight_round() on a fresh cache: one loader call, entered
+ * once before the test let it return, and its value for every thread.
+ * `how` says what else the round had, for the messages.
+ */
+static void one_load_rounds(const char *how)
 {
 	for (int round = 1; round <= 20; round++) {
 		struct getter getters[FLIGHT_THREADS];
@@ -433,24 +438,29 @@ Test(single_flight, loader_runs_once)
 		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
 		flight_round(&g, cache, getters);
 		cr_assert_eq(g.early, 1,
-			"round %d: %d threads got the same missing key at once: expected the "
+			"round %d%s: %d threads got the same missing key at once: expected the "
 			"loader to be entered once before the test let that load return, got %d "
-			"times", round, FLIGHT_THREADS, g.early);
+			"times", round, how, FLIGHT_THREADS, g.early);
 		cr_assert_eq(g.entered, 1,
-			"round %d: %d threads got the same missing key (capacity 4): expected 1 "
-			"loader call in all, got %d", round, FLIGHT_THREADS, g.entered);
+			"round %d%s: %d threads got the same missing key (capacity 4): expected 1 "
+			"loader call in all, got %d", round, how, FLIGHT_THREADS, g.entered);
 		for (int i = 0; i < FLIGHT_THREADS; i++) {
 			char *got = getters[i].value;
 			char shown[SHOW_MAX];
 
 			cr_assert(got && !strcmp(got, "load #1 of k"),
-				"round %d: thread %d of %d: expected 'load #1 of k' (the one load's "
-				"value), got %s", round, i + 1, FLIGHT_THREADS, show(got, shown));
+				"round %d%s: thread %d of %d: expected 'load #1 of k' (the one load's "
+				"value), got %s", round, how, i + 1, FLIGHT_THREADS, show(got, shown));
 			free(got);
 		}
 		cache_free(cache);
 		gate_destroy(&g);
 	}
+}
+
+Test(single_flight, loader_runs_once)
+{
+	one_load_rounds("");
 }
 
 /*
@@ -460,30 +470,8 @@ Test(single_flight, loader_runs_once)
 Test(single_flight, spurious_wakeups)
 {
 	perturb_spurious_wakeups(2);
-	for (int round = 1; round <= 20; round++) {
-		struct getter getters[FLIGHT_THREADS];
-		struct gate g;
-		cache_t *cache;
-
-		gate_init(&g, "k", 0);
-		cache = cache_new(4, gate_load, &g);
-		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
-		flight_round(&g, cache, getters);
-		cr_assert_eq(g.entered, 1, "round %d, with spurious wake-ups: expected 1 loader call in "
-			     "all, got %d", round, g.entered);
-		for (int i = 0; i < FLIGHT_THREADS; i++) {
-			char *got = getters[i].value;
-			char shown[SHOW_MAX];
-
-			cr_assert(got && !strcmp(got, "load #1 of k"),
-				"round %d, with spurious wake-ups (pthread_cond_wait may return without a "
-				"signal: wait in a while loop): thread %d of %d: expected 'load #1 of k', "
-				"got %s", round, i + 1, FLIGHT_THREADS, show(got, shown));
-			free(got);
-		}
-		cache_free(cache);
-		gate_destroy(&g);
-	}
+	one_load_rounds(", with spurious wake-ups (pthread_cond_wait may return without a signal: "
+			"wait in a while loop)");
 	perturb_spurious_wakeups(0);
 }
 
