@@ -293,7 +293,7 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	/* DRD skips stack variables unless asked; a thread's &i lives there. */
 	if (flag == TOOL_DRD)
 		*a++ = "--check-stack-var=yes";
-	*a++ = "./scenarios.bin";
+	*a++ = "./" SCENARIOS_BIN;
 	*a = NULL;
 	d->sandboxed = sandbox_argv_valgrind(o->sandbox, d->argv, dir);
 	d->child = (struct child)CHILD_INIT;
@@ -390,23 +390,47 @@ static void add_locks_held(struct stage_result *res, const struct grade_options 
 }
 
 /*
- * Fast mode: the scenarios built with -fsanitize=thread, run natively, far
- * quicker than under valgrind.  ThreadSanitizer writes its warnings to
- * DIR/tsan.PID, which tsan_add_report() reads into the same findings.
+ * The scenarios built under a sanitizer, run natively: far quicker than
+ * under valgrind, and witnesses of the native code, which valgrind's tools
+ * do not run (code that behaves otherwise under valgrind is caught here).
+ * ThreadSanitizer sees races and lock-order inversions, AddressSanitizer
+ * memory used after free or out of bounds; fast mode runs TSan alone.
+ * Each writes its reports to DIR/<log>.PID, which tsan_add_report() reads
+ * into the same findings.  Neither can run under a cap of the address
+ * space (their shadow memory is terabytes of it): a cap of the resident
+ * memory takes its place.
  */
-struct tsan_run {
+struct sanitizer {
+	unsigned flag;
+	const char *name, *binary, *log;
+	const char *options;	/* the variable, then the options but log_path */
+};
+
+/* AddressSanitizer first: its memory errors say where the block was allocated. */
+static const struct sanitizer sanitizers[] = {
+	{ TOOL_ASAN, "AddressSanitizer", "./" SCENARIOS_ASAN_BIN, "asan",
+	  "ASAN_OPTIONS=halt_on_error=0 exitcode=0 detect_leaks=0 hard_rss_limit_mb=1024 "
+	  "allocator_may_return_null=1 detect_stack_use_after_return=0" },
+	{ TOOL_TSAN, "ThreadSanitizer", "./" SCENARIOS_TSAN_BIN, "tsan",
+	  "TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 second_deadlock_stack=1 "
+	  "hard_rss_limit_mb=1024 allocator_may_return_null=1" },
+};
+
+struct sanitizer_run {
+	const struct sanitizer *san;
 	struct child child;
 	const char **sandboxed;
 	char *options, *seed, *key_env;
 	const char *env[4];
 };
 
-static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const char *dir)
+static void sanitizer_setup(struct sanitizer_run *t, const struct sanitizer *san,
+			    const struct grade_options *o, const char *dir)
 {
-	static const char *const argv[] = { "./scenarios.bin", NULL };
+	const char *argv[] = { san->binary, NULL };
 
-	t->options = xstrfmt("TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 "
-			     "second_deadlock_stack=1 log_path=%s/tsan", dir);
+	t->san = san;
+	t->options = xstrfmt("%s log_path=%s/%s", san->options, dir, san->log);
 	t->seed = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	t->key_env = handshake_env();
 	t->env[0] = t->options;
@@ -425,9 +449,10 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	sandbox_child(o->sandbox, &t->child);
 }
 
-static void tsan_collect(struct stage_result *res, struct tsan_run *t, const char *dir,
-			 const char *helper_dir, struct strbuf *note)
+static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t, const char *dir,
+			      const char *helper_dir, struct strbuf *note)
 {
+	size_t prefix = strlen(t->san->log);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
@@ -435,7 +460,7 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 		struct strbuf text = STRBUF_INIT;
 		char *path;
 
-		if (strncmp(e->d_name, "tsan.", 5))
+		if (strncmp(e->d_name, t->san->log, prefix) || e->d_name[prefix] != '.')
 			continue;
 		path = xstrfmt("%s/%s", dir, e->d_name);
 		if (!read_file_untrusted(path, &text, 4 << 20))
@@ -447,8 +472,9 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	if (d)
 		closedir(d);
 	if (!scenarios_finished(&t->child, t->key_env))
-		scenarios_note(note, &t->child, "ThreadSanitizer", NULL, true);
-	res->t_tsan = t->child.elapsed;
+		scenarios_note(note, &t->child, t->san->name, NULL, true);
+	if (t->san->flag == TOOL_TSAN)
+		res->t_tsan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
@@ -489,7 +515,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	const struct stage *st = &res->stage;
 	struct detector_run dets[2];
 	struct child tests = CHILD_INIT;
-	struct child *running[3];
+	struct child *running[5];
 	size_t n = 0, ndets = 0;
 	char *report = xstrfmt("%s.report.json", dir);
 	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
@@ -515,14 +541,18 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	if (tests.pass_fd >= 0 && !child_start(&tests))
 		running[n++] = &tests;
 
-	struct tsan_run tsan;
-	bool fast = st->race_free_points && o->fast;
+	struct sanitizer_run sans[2];
+	size_t nsans = 0;
 
-	if (fast) {
-		tsan_setup(&tsan, o, dir);
-		if (!child_start(&tsan.child))
-			running[n++] = &tsan.child;
-	} else if (st->race_free_points && o->tools) {
+	for (size_t i = 0; i < sizeof(sanitizers) / sizeof(*sanitizers); i++) {
+		if (!st->race_free_points || !(o->tools & sanitizers[i].flag))
+			continue;
+		sanitizer_setup(&sans[nsans], &sanitizers[i], o, dir);
+		if (!child_start(&sans[nsans].child))
+			running[n++] = &sans[nsans].child;
+		nsans++;
+	}
+	if (st->race_free_points && (o->tools & TOOL_VALGRIND)) {
 		if (o->tools & TOOL_HELGRIND)
 			detector_setup(&dets[ndets++], o, dir, "helgrind", TOOL_HELGRIND, false);
 		if (o->tools & TOOL_DRD)
@@ -531,8 +561,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 			if (dets[i].child.pass_fd >= 0 && !child_start(&dets[i].child))
 				running[n++] = &dets[i].child;
 	}
-	progress(o, st->name, fast ? "running the tests and ThreadSanitizer..."
-			      : ndets ? "running the tests, Helgrind and DRD..." : "running the tests...");
+	progress(o, st->name, ndets || nsans ? "running the tests and the detectors..."
+					     : "running the tests...");
 	child_finish_all(running, n);
 	progress_done(o);
 
@@ -593,9 +623,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	}
 	if (ndets)
 		add_locks_held(res, o, dir);
-	if (fast)
-		tsan_collect(res, &tsan, dir, helper_dir, &note);
-	else if (st->race_free_points && !o->tools)
+	for (size_t i = 0; i < nsans; i++)
+		sanitizer_collect(res, &sans[i], dir, helper_dir, &note);
+	if (st->race_free_points && !o->tools)
 		sb_adds(&note, "The detectors were turned off for this run. ");
 	if (note.len) {
 		note.buf[--note.len] = '\0';	/* the last space */

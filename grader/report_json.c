@@ -85,6 +85,8 @@ static json_t *finding_json(const struct finding *f)
 		json_array_append_new(tools, json_string("drd"));
 	if (f->tools & TOOL_TSAN)
 		json_array_append_new(tools, json_string("tsan"));
+	if (f->tools & TOOL_ASAN)
+		json_array_append_new(tools, json_string("asan"));
 	for (size_t i = 0; i < f->nsites; i++)
 		json_array_append_new(sites, site_json(&f->sites[i]));
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i}", "kind", finding_kind_tag(f->kind),
