@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/wait.h>
@@ -494,15 +495,28 @@ static bool runner_out_of_processes(const struct child *c)
 					     "temporarily unavailable"));
 }
 
-/* A test that timed out: where were its threads?  (gdb's capture, if any) */
-static void explain_timeout(struct test_result *t, const char *diag, const struct stage_result *res)
+/*
+ * A test that timed out or crashed: where were its threads?  (the runner's
+ * capture, if any; read with the test binary only when it is still the one
+ * the grader built: the student's code could have replaced it.)
+ */
+static void explain_stuck(struct test_result *t, const char *diag, const char *binary,
+			  const struct stat *built, const struct stage_result *res)
 {
-	char *where = stacks_explain(diag, t->name, res->srcs, res->nsrcs);
-	char *m;
+	struct stat now;
+	char *where, *m;
 
+	if (stat(binary, &now) || now.st_ino != built->st_ino || now.st_dev != built->st_dev ||
+	    now.st_ctim.tv_sec != built->st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != built->st_ctim.tv_nsec)
+		return;
+	where = stacks_explain(diag, binary, t->name, res->srcs, res->nsrcs);
 	if (!where)
 		return;
-	m = xstrfmt("%s\nwhere its threads were, shortly before it was stopped:\n%s", t->message, where);
+	m = xstrfmt("%s\n%s\n%s", t->message,
+		    t->status == TEST_CRASHED ? "where it crashed:"
+					      : "where its threads were, shortly before it was stopped:",
+		    where);
 	m[strlen(m) - 1] = '\0';	/* the last newline */
 	free(t->message);
 	t->message = m;
@@ -522,6 +536,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
+	char *binary = xstrfmt("%s/tests.bin", dir);
+	struct stat built;
 	char *key_env = handshake_env();
 	const char *env[] = { seed_env, timeout_env, diag_env, KEY_FD_ENV, "RACECOURSE_REPORT_FD=3",
 			      NULL };
@@ -530,6 +546,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT, text = STRBUF_INIT;
 
+	if (stat(binary, &built))
+		memset(&built, 0, sizeof(built));
 	tests.argv = sandboxed;
 	tests.dir = dir;
 	tests.env = env;
@@ -595,8 +613,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 				res->tests[i].message = replace_all(m, prefix, "");
 				free(m);
 			}
-			if (res->tests[i].status == TEST_TIMED_OUT)
-				explain_timeout(&res->tests[i], diag, res);
+			if (res->tests[i].status == TEST_TIMED_OUT ||
+			    res->tests[i].status == TEST_CRASHED)
+				explain_stuck(&res->tests[i], diag, binary, &built, res);
 		}
 		free(prefix);
 	} else {
@@ -644,6 +663,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	free(seed_env);
 	free(diag);
 	free(diag_env);
+	free(binary);
 	free(key_env);
 }
 
