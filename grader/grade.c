@@ -504,15 +504,21 @@ static void explain_stuck(struct test_result *t, const char *diag, const char *b
 			  const struct stat *built, const struct stage_result *res)
 {
 	struct stat now;
+	const char *symptom = NULL;
 	char *where, *m;
+	int hint;
 
 	if (stat(binary, &now) || now.st_ino != built->st_ino || now.st_dev != built->st_dev ||
 	    now.st_ctim.tv_sec != built->st_ctim.tv_sec ||
 	    now.st_ctim.tv_nsec != built->st_ctim.tv_nsec)
 		return;
-	where = stacks_explain(diag, binary, t->name, res->srcs, res->nsrcs);
+	where = stacks_explain(diag, binary, t->name, res->srcs, res->nsrcs, &symptom);
 	if (!where)
 		return;
+	/* the hint for what the threads were doing, where the stage has one */
+	hint = stage_symptom_hint(&res->stage, symptom);
+	if (hint)
+		t->hint = hint;
 	m = xstrfmt("%s\n%s\n%s", t->message,
 		    t->status == TEST_CRASHED ? "where it crashed:"
 					      : "where its threads were, shortly before it was stopped:",
@@ -669,6 +675,29 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 
 /* ---- scoring ---- */
 
+/*
+ * The hint for the findings, where the stage has one by kind: the rarer
+ * kinds first, since a race's hint is the stage's general one.
+ */
+static int finding_hint(const struct stage_result *res, int fallback)
+{
+	static const enum finding_kind order[] = { FINDING_LOCK_ORDER, FINDING_MEMORY,
+						   FINDING_MISUSE, FINDING_RACE };
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++)
+		for (size_t i = 0; i < res->findings.n; i++) {
+			int hint;
+
+			if (res->findings.v[i].kind != order[k])
+				continue;
+			hint = stage_symptom_hint(&res->stage, finding_kind_tag(order[k]));
+			if (hint)
+				return hint;
+			break;
+		}
+	return fallback;
+}
+
 static void score_stage(struct stage_result *res)
 {
 	const struct stage *st = &res->stage;
@@ -693,6 +722,7 @@ static void score_stage(struct stage_result *res)
 			t->status = TEST_FAILED;
 			t->message = xstrfmt("%zu finding%s in your code (below)", res->findings.n,
 					     res->findings.n == 1 ? "" : "s");
+			t->hint = finding_hint(res, t->hint);
 		} else if (res->detector_note) {
 			t->status = TEST_FAILED;
 			t->message = xstrdup(res->detector_note);

@@ -346,8 +346,35 @@ static const char *signal_name(int sig)
 	}
 }
 
+/* A thread blocked on a mutex it holds itself. */
+static bool holds_its_wait(const struct capture *c, const struct thread *t)
+{
+	for (size_t i = 0; t->waits && i < c->nholders; i++)
+		if (c->holders[i].mutex == t->waits && c->holders[i].tid == t->tid)
+			return true;
+	return false;
+}
+
+/* The symptom with the highest rank so far: what the threads say went wrong. */
+static void note_symptom(const char **symptom, const char *s)
+{
+	static const char *const rank[] = { "spin", "lost-wakeup", "deadlock", "self-deadlock",
+					     "crash" };
+	int have = -1, now = -1;
+
+	for (int i = 0; i < 5; i++) {
+		if (*symptom && !strcmp(*symptom, rank[i]))
+			have = i;
+		if (s && !strcmp(s, rank[i]))
+			now = i;
+	}
+	if (now > have)
+		*symptom = rank[now];
+}
+
 /* The explanation of a symbolized capture, or NULL when no thread was in the student's code. */
-static char *explain(struct capture *c, const struct source *srcs, size_t nsrcs)
+static char *explain(struct capture *c, const struct source *srcs, size_t nsrcs,
+		     const char **symptom)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -362,11 +389,19 @@ static char *explain(struct capture *c, const struct source *srcs, size_t nsrcs)
 
 			if (!src)
 				continue;
-			if (c->crash && t->tid == c->crash_tid)
+			if (c->crash && t->tid == c->crash_tid) {
 				sb_addf(&sb, "thread %d crashed (%s)", t->number,
 					signal_name(c->crash));
-			else
-				sb_addf(&sb, "thread %d %s", t->number, waiting_for(t, j));
+				note_symptom(symptom, "crash");
+			} else {
+				const char *words = waiting_for(t, j);
+
+				sb_addf(&sb, "thread %d %s", t->number, words);
+				note_symptom(symptom, holds_its_wait(c, t) ? "self-deadlock" :
+					     strstr(words, "a mutex") ? "deadlock" :
+					     strstr(words, "condition variable") ? "lost-wakeup" :
+					     strstr(words, "was running") ? "spin" : NULL);
+			}
 			sb_addf(&sb, " at %s:%d in %s()\n", src->display, t->frames[j].line,
 				t->frames[j].fn ? t->frames[j].fn : "?");
 			add_code(&sb, src, t->frames[j].line, "");
@@ -394,7 +429,7 @@ static bool has_test_function(const struct capture *c, const char *test)
 }
 
 char *stacks_explain_text(const char *text, const char *binary, const char *test,
-			  const struct source *srcs, size_t nsrcs)
+			  const struct source *srcs, size_t nsrcs, const char **symptom)
 {
 	struct capture *c = xcalloc(1, sizeof(*c));
 	char *out = NULL;
@@ -406,7 +441,7 @@ char *stacks_explain_text(const char *text, const char *binary, const char *test
 	if (binary)
 		symbolize(c, binary);
 	if (!test || c->test || has_test_function(c, test))
-		out = explain(c, srcs, nsrcs);
+		out = explain(c, srcs, nsrcs, symptom);
 out:
 	capture_release(c);
 	free(c);
@@ -414,7 +449,7 @@ out:
 }
 
 char *stacks_explain(const char *dir, const char *binary, const char *name,
-		     const struct source *srcs, size_t nsrcs)
+		     const struct source *srcs, size_t nsrcs, const char **symptom)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -428,7 +463,7 @@ char *stacks_explain(const char *dir, const char *binary, const char *name,
 			continue;
 		path = xstrfmt("%s/%s", dir, e->d_name);
 		if (!read_file_untrusted(path, &text, 1 << 20))
-			out = stacks_explain_text(sb_str(&text), binary, name, srcs, nsrcs);
+			out = stacks_explain_text(sb_str(&text), binary, name, srcs, nsrcs, symptom);
 		sb_release(&text);
 		free(path);
 	}

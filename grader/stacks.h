@@ -21,16 +21,20 @@
  *     that mutex is held by thread 2, which took it at starter/04-deadlock/bank.c:62 ...
  *
  * Returns a malloc'd text, or NULL when there is no such capture or no
- * thread was in the student's code.
+ * thread was in the student's code.  *symptom (set to NULL by the caller)
+ * becomes what the threads say went wrong, for the hints: "crash",
+ * "self-deadlock" (a thread waits for a mutex it holds), "deadlock",
+ * "lost-wakeup" (waits on a condition variable), "spin" (running), or
+ * stays NULL.
  */
 char *stacks_explain(const char *dir, const char *binary, const char *name,
-		     const struct source *srcs, size_t nsrcs);
+		     const struct source *srcs, size_t nsrcs, const char **symptom);
 
 /*
  * The same, from the text of one capture; test, when not NULL, is the test
  * ("suite/name") the capture must be of.
  */
 char *stacks_explain_text(const char *text, const char *binary, const char *test,
-			  const struct source *srcs, size_t nsrcs);
+			  const struct source *srcs, size_t nsrcs, const char **symptom);
 
 #endif

@@ -34,14 +34,14 @@ static const char capture[] =
 
 Test(stacks, another_tests_capture_says_nothing)
 {
-	cr_assert_null(stacks_explain_text(capture, NULL, "bank/same", &student, 1));
+	cr_assert_null(stacks_explain_text(capture, NULL, "bank/same", &student, 1, NULL));
 }
 
 Test(stacks, no_frame_in_the_students_file_says_nothing)
 {
 	/* without a binary, no frame of it has a line: nothing is the student's */
-	cr_assert_null(stacks_explain_text(capture, NULL, "bank/opposite", &student, 1));
-	cr_assert_null(stacks_explain_text(capture, NULL, NULL, &student, 1));
+	cr_assert_null(stacks_explain_text(capture, NULL, "bank/opposite", &student, 1, NULL));
+	cr_assert_null(stacks_explain_text(capture, NULL, NULL, &student, 1, NULL));
 }
 
 Test(stacks, garbage_and_cut_short)
@@ -53,8 +53,8 @@ Test(stacks, garbage_and_cut_short)
 	};
 
 	for (size_t i = 0; i < sizeof(junk) / sizeof(*junk); i++)
-		cr_assert_null(stacks_explain_text(junk[i], NULL, NULL, &student, 1), "%s", junk[i]);
-	cr_assert_null(stacks_explain("fixtures/no-such-folder", "/nonexistent", "a/b", &student, 1));
+		cr_assert_null(stacks_explain_text(junk[i], NULL, NULL, &student, 1, NULL), "%s", junk[i]);
+	cr_assert_null(stacks_explain("fixtures/no-such-folder", "/nonexistent", "a/b", &student, 1, NULL));
 }
 
 /* More threads and frames than a capture may hold: read up to the bounds, no more. */
@@ -68,6 +68,6 @@ Test(stacks, runaway_capture)
 			sb_adds(&sb, "boxfort-worker(+0x1000)[0x5000]\n");
 		sb_adds(&sb, "end\nholder 0x10\ntid 1\nboxfort-worker(+0x1000)[0x5000]\n");
 	}
-	cr_assert_null(stacks_explain_text(sb_str(&sb), NULL, NULL, &student, 1));
+	cr_assert_null(stacks_explain_text(sb_str(&sb), NULL, NULL, &student, 1, NULL));
 	sb_release(&sb);
 }
