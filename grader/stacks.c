@@ -222,8 +222,12 @@ static void symbolize(struct capture *c, const char *binary)
 
 			if (!nl)
 				break;
-			if (strncmp(out, "??", 2) && !todo[i]->fn)
-				todo[i]->fn = xstrndup(out, (size_t)(nl - out));
+			/*
+			 * The binary's own name for it, never the capture's: the
+			 * capture is written by the student's process.
+			 */
+			free(todo[i]->fn);
+			todo[i]->fn = strncmp(out, "??", 2) ? xstrndup(out, (size_t)(nl - out)) : NULL;
 			loc = nl + 1;
 			nl = strchr(loc, '\n');
 			if (!nl)
