@@ -476,6 +476,8 @@ static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t,
 		scenarios_note(note, &t->child, t->san->name, NULL, true);
 	if (t->san->flag == TOOL_TSAN)
 		res->t_tsan = t->child.elapsed;
+	else
+		res->t_asan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
