@@ -132,7 +132,7 @@ static void fix_offsets(struct capture *c)
 	}
 }
 
-/* The capture's text (see tests/lib/runner.c) into c. */
+/* The capture's text (see tests/lib/capture.c) into c. */
 static void parse_capture(const char *text, struct capture *c)
 {
 	struct thread *t = NULL;

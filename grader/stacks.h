@@ -5,7 +5,7 @@
 #include "submission.h"
 
 /*
- * The kit's runner (tests/lib/runner.c) writes every thread's stack of a
+ * The kit's runner (tests/lib/capture.c) writes every thread's stack of a
  * test that ran past most of its time limit, or the stack of a thread that
  * crashed, to DIR/stacks.PID.txt: module names and offsets, which
  * addr2line turns into lines of `binary`, the test binary they ran (the
