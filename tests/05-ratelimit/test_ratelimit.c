@@ -317,6 +317,25 @@ Test(memory, old_windows_freed)
 	ratelimiter_free(rl);
 }
 
+/* ratelimiter_free releases everything: entries of the current window, the table, the limiter. */
+Test(memory, free_releases_everything)
+{
+	struct fake_clock c = { 0 };
+	long base = atomic_load(&live_blocks);
+	ratelimiter_t *rl = new_limiter(2, 100, &c);
+
+	make_names();
+	for (int i = 0; i < 100; i++)
+		ratelimiter_allow(rl, names[i]);
+	set_time(&c, 100);
+	for (int i = 100; i < 150; i++)
+		ratelimiter_allow(rl, names[i]);
+	ratelimiter_free(rl);
+	cr_assert_eq(atomic_load(&live_blocks), base, "a limiter that saw 150 users in 2 windows, then "
+		     "ratelimiter_free: %ld block(s) still allocated (the entries of the last window? "
+		     "the table?)", atomic_load(&live_blocks) - base);
+}
+
 /*
  * Rule 6: when memory runs out the request is refused, never let through
  * uncounted; and the limiter still works once memory is back.
