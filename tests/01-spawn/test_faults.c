@@ -305,3 +305,42 @@ Test(faults, parallel_sum_fork_failure_leaves_other_children)
 	cr_assert_str_eq(children_left(), "none", "the children started before the failure were left");
 	free(v);
 }
+
+/* ---- descriptors on the failure paths ---- */
+
+/*
+ * A fork that fails after the pipe is made: the call returns its error,
+ * and neither end of the pipe may stay open in the caller (a server that
+ * retries leaks two descriptors per failure until it can open no more).
+ */
+Test(faults, failure_closes_descriptors)
+{
+	char *argv[] = { "true", NULL };
+	char out[16];
+	int *v = one_to(100);
+
+	for (int k = 1; k <= 2; k++) {
+		int before = open_fds();
+		long long got;
+
+		fork_fail_at(k);
+		got = parallel_sum(v, 100, 4);
+		fork_fail_at(0);
+		cr_expect_eq(got, 0, "fork %d failed: expected 0, got %lld", k, got);
+		cr_expect_eq(open_fds(), before, "parallel_sum whose fork %d failed: %d descriptors open "
+			     "before the call, %d after (is the pipe closed on every way out?)", k, before,
+			     open_fds());
+		cr_expect_str_eq(children_left(), "none", "parallel_sum whose fork %d failed left a child", k);
+	}
+	{
+		int before = open_fds(), ret;
+
+		fork_fail_at(1);
+		ret = run_capture(argv, out, sizeof(out));
+		fork_fail_at(0);
+		cr_expect_eq(ret, -1, "run_capture whose fork failed: expected -1, got %d", ret);
+		cr_expect_eq(open_fds(), before, "run_capture whose fork failed: %d descriptors open "
+			     "before the call, %d after", before, open_fds());
+	}
+	free(v);
+}

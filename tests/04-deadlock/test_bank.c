@@ -128,6 +128,12 @@ Test(basic, lock_init_failure)
 		     mutex_inits(), mutex_destroys());
 }
 
+/* The header: "Frees the bank (NULL is fine)". */
+Test(basic, free_null)
+{
+	bank_free(NULL);
+}
+
 /* ---- every lock taken is released once, by the thread that took it ---- */
 
 /* The bank's mutexes again, as error-checking ones: misuse then shows in perturb_lock_errors(). */

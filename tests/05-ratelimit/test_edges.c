@@ -1,4 +1,4 @@
-/* Criterion tests of stage 05: long user names, and the default clock (monotonic, in milliseconds). */
+/* Criterion tests of stage 05: user names (long ones, prefixes of each other), and the default clock (monotonic, in milliseconds). */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -52,6 +52,50 @@ Test(allow, long_user_names)
 		free(b);
 		ratelimiter_free(rl);
 	}
+}
+
+/*
+ * Names that start alike: a name compared only up to the length of another
+ * (strncmp with the wrong length, a stored prefix) makes "bob" and "bobby"
+ * one user, when the two meet in the same hash chain.  300 names, each a
+ * prefix of the next, in both orders, so that many do.
+ */
+#define PREFIXES 300
+
+static int prefix_round(bool growing, char fill)
+{
+	ratelimiter_t *rl = ratelimiter_new(2, 1000, zero_clock, NULL);
+	char *name = long_name(PREFIXES, fill, fill);
+	int wrong = 0;
+
+	cr_assert_not_null(rl, "ratelimiter_new(2, 1000, clock, NULL) returned NULL");
+	for (int i = 0; i < PREFIXES; i++) {
+		size_t len = growing ? (size_t)i + 1 : (size_t)(PREFIXES - i);
+		int got = 0;
+
+		name[len] = '\0';
+		for (int k = 0; k < 3; k++)
+			got += ratelimiter_allow(rl, name);
+		wrong += got != 2;
+		name[len] = fill;
+	}
+	free(name);
+	ratelimiter_free(rl);
+	return wrong;
+}
+
+Test(allow, prefix_names)
+{
+	int shorter_first = prefix_round(true, 'p'), longer_first = prefix_round(false, 'q');
+
+	cr_expect_eq(shorter_first, 0, "names \"p\", \"pp\", ... of 1 to %d characters, each one's 3 "
+		     "requests (limit 2) after the shorter names': expected 2 allowed for each, got a "
+		     "different count for %d names (are names compared only up to the stored name's "
+		     "length?)", PREFIXES, shorter_first);
+	cr_expect_eq(longer_first, 0, "names of %d down to 1 characters, each one's 3 requests (limit "
+		     "2) after the longer names': expected 2 allowed for each, got a different count for %d "
+		     "names (are names compared only up to the asked name's length?)", PREFIXES,
+		     longer_first);
 }
 
 /* ---- the default clock: CLOCK_MONOTONIC in milliseconds ---- */

@@ -59,6 +59,9 @@ static const char *yes_no(bool b)
  */
 static atomic_long live_blocks;
 
+/* While set, the allocations made by this thread fail, as they may when memory runs out. */
+static _Thread_local bool allocs_fail;
+
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
@@ -66,7 +69,7 @@ void __real_free(void *p);
 
 void *__wrap_malloc(size_t n)
 {
-	void *p = __real_malloc(n);
+	void *p = allocs_fail ? NULL : __real_malloc(n);
 
 	if (p)
 		atomic_fetch_add(&live_blocks, 1);
@@ -75,7 +78,7 @@ void *__wrap_malloc(size_t n)
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	void *p = __real_calloc(n, size);
+	void *p = allocs_fail ? NULL : __real_calloc(n, size);
 
 	if (p)
 		atomic_fetch_add(&live_blocks, 1);
@@ -84,7 +87,11 @@ void *__wrap_calloc(size_t n, size_t size)
 
 void *__wrap_realloc(void *p, size_t n)
 {
-	void *q = __real_realloc(p, n);
+	void *q;
+
+	if (allocs_fail && n)
+		return NULL;
+	q = __real_realloc(p, n);
 
 	if (!p && q)
 		atomic_fetch_add(&live_blocks, 1);
@@ -307,6 +314,46 @@ Test(memory, old_windows_freed)
 	cr_assert_leq(left, 8, "blocks still allocated after the first request of window 10, "
 		      "when windows 0-9 had 1000 users each: expected at most 8 (the table and one "
 		      "user), got %ld", left);
+	ratelimiter_free(rl);
+}
+
+/* ratelimiter_free releases everything: entries of the current window, the table, the limiter. */
+Test(memory, free_releases_everything)
+{
+	struct fake_clock c = { 0 };
+	long base = atomic_load(&live_blocks);
+	ratelimiter_t *rl = new_limiter(2, 100, &c);
+
+	make_names();
+	for (int i = 0; i < 100; i++)
+		ratelimiter_allow(rl, names[i]);
+	set_time(&c, 100);
+	for (int i = 100; i < 150; i++)
+		ratelimiter_allow(rl, names[i]);
+	ratelimiter_free(rl);
+	cr_assert_eq(atomic_load(&live_blocks), base, "a limiter that saw 150 users in 2 windows, then "
+		     "ratelimiter_free: %ld block(s) still allocated (the entries of the last window? "
+		     "the table?)", atomic_load(&live_blocks) - base);
+}
+
+/*
+ * Rule 6: when memory runs out the request is refused, never let through
+ * uncounted; and the limiter still works once memory is back.
+ */
+Test(memory, allocation_failure_refuses)
+{
+	struct fake_clock c = { 0 };
+	ratelimiter_t *rl = new_limiter(2, 100, &c);
+	bool got;
+
+	cr_assert(ratelimiter_allow(rl, "known"), "first request of \"known\": expected allowed, got refused");
+	allocs_fail = true;
+	got = ratelimiter_allow(rl, "stranger");
+	allocs_fail = false;
+	cr_assert_not(got, "first request of a new user while every allocation fails: expected "
+		      "refused, got allowed");
+	cr_assert_eq(allowed_of(rl, "stranger", 3), 2, "memory back, 3 requests by a user whose first "
+		     "request was refused for want of memory (limit 2): expected 2 allowed");
 	ratelimiter_free(rl);
 }
 

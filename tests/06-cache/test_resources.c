@@ -1,0 +1,169 @@
+/* Criterion tests of stage 06-cache: every mutex and condition variable the cache makes is checked and destroyed, every block freed. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "faults_sync.h"
+
+/*
+ * The manifest wraps pthread_cond_init and pthread_cond_destroy (mutexes:
+ * tests/lib/faults_sync.h): a condition variable per flight, or one per
+ * cache, both count the same.
+ */
+int __real_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
+int __real_pthread_cond_destroy(pthread_cond_t *c);
+int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
+int __wrap_pthread_cond_destroy(pthread_cond_t *c);
+
+static atomic_int cond_inits, cond_destroys;
+
+int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
+{
+	int err = __real_pthread_cond_init(c, attr);
+
+	if (!err)
+		atomic_fetch_add(&cond_inits, 1);
+	return err;
+}
+
+int __wrap_pthread_cond_destroy(pthread_cond_t *c)
+{
+	int err = __real_pthread_cond_destroy(c);
+
+	if (!err)
+		atomic_fetch_add(&cond_destroys, 1);
+	return err;
+}
+
+/*
+ * The manifest also wraps the allocation calls: the blocks this thread got
+ * and has not freed.  Per thread, so that the runner's own threads do not
+ * count; the test below calls the cache from one thread only.
+ */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t max);
+
+static _Thread_local long live_blocks;
+
+void *__wrap_malloc(size_t n)
+{
+	void *p = __real_malloc(n);
+
+	live_blocks += p != NULL;
+	return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	void *p = __real_calloc(n, size);
+
+	live_blocks += p != NULL;
+	return p;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	void *q = __real_realloc(p, n);
+
+	if (!p && q)
+		live_blocks++;
+	else if (p && !n)	/* glibc frees p and returns NULL */
+		live_blocks--;
+	return q;
+}
+
+void __wrap_free(void *p)
+{
+	live_blocks -= p != NULL;
+	__real_free(p);
+}
+
+/* libc's own strdup would allocate where the wrappers above cannot see it. */
+char *__wrap_strndup(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max);
+	char *p = __wrap_malloc(len + 1);
+
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+char *__wrap_strdup(const char *s)
+{
+	return __wrap_strndup(s, (size_t)-1);
+}
+
+/* "v:" and the key; NULL for keys that start with "none". */
+static char *prefix_loader(const char *key, void *ctx)
+{
+	char *v;
+
+	(void)ctx;
+	if (!strncmp(key, "none", 4))
+		return NULL;
+	v = malloc(strlen(key) + 3);
+	if (v) {
+		strcpy(v, "v:");
+		strcat(v, key);
+	}
+	return v;
+}
+
+Test(resources, init_checked_and_destroyed)
+{
+	static const char *const keys[] = { "a", "b", "a", "none1", "c", "d", "none1", "b", "e" };
+	cache_t *cache;
+
+	/* pthread_mutex_init can fail (EAGAIN, ENOMEM): no cache then. */
+	mutex_init_fail_at(1);
+	cache = cache_new(2, prefix_loader, NULL);
+	cr_assert_null(cache, "cache_new when its pthread_mutex_init fails: expected NULL, got a cache "
+		       "whose lock was never made");
+	mutex_init_fail_at(0);
+	atomic_store(&cond_inits, 0);
+	atomic_store(&cond_destroys, 0);
+	cache = cache_new(2, prefix_loader, NULL);
+	cr_assert_not_null(cache, "cache_new(2, loader, NULL) returned NULL");
+	/* Misses, hits, NULL loads and evictions: every flight starts and ends. */
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		free(cache_get(cache, keys[i]));
+	cache_free(cache);
+	cr_expect_eq(mutex_destroys(), mutex_inits(), "a cache's life (new, gets, free): %d mutex(es) "
+		     "made with pthread_mutex_init, %d destroyed", mutex_inits(), mutex_destroys());
+	cr_expect_eq(atomic_load(&cond_destroys), atomic_load(&cond_inits), "a cache's life (new, "
+		     "9 gets, free): %d condition variable(s) made with pthread_cond_init, %d destroyed "
+		     "(pthread_cond_destroy)", atomic_load(&cond_inits), atomic_load(&cond_destroys));
+}
+
+/* Rule: cache_free frees the cache and everything in it; an evicted entry is freed when it goes. */
+Test(resources, no_leaks)
+{
+	static const char *const keys[] = { "a", "b", "a", "none1", "c", "d", "none1", "b", "e", "a" };
+	long base = live_blocks, during;
+	cache_t *cache = cache_new(2, prefix_loader, NULL);
+
+	cr_assert_not_null(cache, "cache_new(2, loader, NULL) returned NULL");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		free(cache_get(cache, keys[i]));
+	during = live_blocks - base;
+	/* Lots of room for any design: the cache, 2 entries of a few blocks each, a table. */
+	cr_expect_leq(during, 16, "a cache of capacity 2 after 10 gets of 6 keys holds %ld blocks: "
+		      "are evicted entries (key, value, entry) freed?", during);
+	cache_free(cache);
+	cr_expect_eq(live_blocks, base, "after cache_free, %ld block(s) the cache allocated (or its "
+		     "loader's values) are still not freed", live_blocks - base);
+}
