@@ -41,10 +41,26 @@ struct queue *queue_new(size_t capacity)
 		return NULL;
 	}
 	q->capacity = capacity;
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->not_full, NULL);
-	pthread_cond_init(&q->not_empty, NULL);
+	/* Each init can fail (EAGAIN, ENOMEM): undo what was made, in reverse. */
+	errno = pthread_mutex_init(&q->lock, NULL);
+	if (errno)
+		goto fail_lock;
+	errno = pthread_cond_init(&q->not_full, NULL);
+	if (errno)
+		goto fail_not_full;
+	errno = pthread_cond_init(&q->not_empty, NULL);
+	if (errno)
+		goto fail_not_empty;
 	return q;
+
+fail_not_empty:
+	pthread_cond_destroy(&q->not_full);
+fail_not_full:
+	pthread_mutex_destroy(&q->lock);
+fail_lock:
+	free(q->slots);
+	free(q);
+	return NULL;
 }
 
 int queue_push(struct queue *q, void *item)
