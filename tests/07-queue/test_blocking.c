@@ -42,7 +42,7 @@ Test(blocking, producer_wakes_when_slot_frees)
 	cr_assert_eq(queue_push(q, ITEM(101)), 0, "queue_push into a queue with room failed");
 	for (int i = 0; i < WAITERS; i++)
 		waiter_start(&ws[i], q, WAIT_PUSH, ITEM(i + 1));
-	cr_assert_eq(waiters_settle(ws, WAITERS, 300), 0, "a push into a full queue returned instead of "
+	cr_assert_eq(waiters_settle(ws, WAITERS), 0, "a push into a full queue returned instead of "
 		     "waiting for room");
 	for (size_t k = 1; k <= WAITERS; k++) {
 		void *item;
@@ -52,7 +52,7 @@ Test(blocking, producer_wakes_when_slot_frees)
 		else
 			cr_assert_eq(queue_pop(q, &item), 0, "queue_pop from a full queue failed");
 		await_done(ws, WAITERS, k);
-		cr_assert_eq(waiters_settle(ws, WAITERS, 300), k, "%zu pop(s) freed %zu slot(s) of a full queue, "
+		cr_assert_eq(waiters_settle(ws, WAITERS), k, "%zu pop(s) freed %zu slot(s) of a full queue, "
 			     "but %zu blocked push(es) returned", k, k, waiters_done(ws, WAITERS));
 	}
 	for (int i = 0; i < WAITERS; i++) {
@@ -72,12 +72,12 @@ Test(blocking, consumer_wakes_when_item_arrives)
 	cr_assert_not_null(q, "queue_new(4) returned NULL");
 	for (int i = 0; i < WAITERS; i++)
 		waiter_start(&ws[i], q, WAIT_POP, NULL);
-	cr_assert_eq(waiters_settle(ws, WAITERS, 300), 0, "a pop from an empty queue returned instead of "
+	cr_assert_eq(waiters_settle(ws, WAITERS), 0, "a pop from an empty queue returned instead of "
 		     "waiting for an item");
 	for (size_t k = 1; k <= WAITERS; k++) {
 		cr_assert_eq(queue_push(q, ITEM(k)), 0, "queue_push into a queue with room failed");
 		await_done(ws, WAITERS, k);
-		cr_assert_eq(waiters_settle(ws, WAITERS, 300), k, "%zu item(s) pushed to sleeping consumers, "
+		cr_assert_eq(waiters_settle(ws, WAITERS), k, "%zu item(s) pushed to sleeping consumers, "
 			     "but %zu pop(s) returned", k, waiters_done(ws, WAITERS));
 	}
 	for (int i = 0; i < WAITERS; i++) {
@@ -119,7 +119,7 @@ Test(blocking, waits_without_spinning)
 		waiter_start(&ws[i], empty, WAIT_POP, NULL);
 		waiter_start(&ws[WAITERS + i], full, WAIT_PUSH, ITEM(i));
 	}
-	cr_assert_eq(waiters_settle(ws, 2 * WAITERS, 500), 0, "a pop from an empty queue or a push into a "
+	cr_assert_eq(waiters_settle(ws, 2 * WAITERS), 0, "a pop from an empty queue or a push into a "
 		     "full one returned instead of waiting");
 	before = waiters_cpu_us(ws, 2 * WAITERS);
 	start = thread_cpu_us();

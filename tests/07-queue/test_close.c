@@ -27,7 +27,7 @@ Test(close, wakes_every_consumer)
 	cr_assert_not_null(q, "queue_new(3) returned NULL");
 	for (int i = 0; i < WAITERS; i++)
 		waiter_start(&ws[i], q, WAIT_POP, NULL);
-	cr_assert_eq(waiters_settle(ws, WAITERS, 300), 0, "a pop from an empty queue returned instead of waiting");
+	cr_assert_eq(waiters_settle(ws, WAITERS), 0, "a pop from an empty queue returned instead of waiting");
 	queue_close(q);
 	for (int i = 0; i < WAITERS; i++) {
 		waiter_join(&ws[i]);
@@ -52,7 +52,7 @@ Test(close, wakes_every_producer)
 	cr_assert_eq(queue_push(q, ITEM(2)), 0, "queue_push into a queue with room failed");
 	for (int i = 0; i < WAITERS; i++)
 		waiter_start(&ws[i], q, WAIT_PUSH, ITEM(10 + i));
-	cr_assert_eq(waiters_settle(ws, WAITERS, 300), 0, "a push into a full queue returned instead of waiting");
+	cr_assert_eq(waiters_settle(ws, WAITERS), 0, "a push into a full queue returned instead of waiting");
 	queue_close(q);
 	for (int i = 0; i < WAITERS; i++) {
 		waiter_join(&ws[i]);

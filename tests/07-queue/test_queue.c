@@ -122,7 +122,7 @@ Test(capacity, one)
 	}
 	push_ok(q, 51);
 	waiter_start(&w, q, WAIT_PUSH, ITEM(52));
-	cr_assert_eq(waiters_settle(&w, 1, 200), 0, "queue_push into a full queue of capacity 1 returned %d "
+	cr_assert_eq(waiters_settle(&w, 1), 0, "queue_push into a full queue of capacity 1 returned %d "
 		     "instead of waiting for room", w.rc);
 	pop_expect(q, 51, "from a full queue of capacity 1");
 	waiter_join(&w);

@@ -88,7 +88,13 @@ long waiters_cpu_us(struct waiter *ws, size_t n)
 	return us;
 }
 
-size_t waiters_settle(struct waiter *ws, size_t n, long cpu_budget_ms)
+/*
+ * A waiter needs well under a millisecond of CPU time to start, lock and go
+ * to sleep; one that spins uses its whole share of a core.
+ */
+#define CPU_BUDGET_US_EACH 30000L
+
+size_t waiters_settle(struct waiter *ws, size_t n)
 {
 	for (;;) {
 		size_t settled = 0;
@@ -103,7 +109,7 @@ size_t waiters_settle(struct waiter *ws, size_t n, long cpu_budget_ms)
 		if (settled == n)
 			return waiters_done(ws, n);
 		used = waiters_cpu_us(ws, n);
-		cr_assert_lt(used, cpu_budget_ms * 1000L, "%zu thread(s) that should be waiting used %ld ms "
+		cr_assert_lt(used, CPU_BUDGET_US_EACH * (long)n, "%zu thread(s) that should be waiting used %ld ms "
 			     "of CPU time and never went to sleep: is the wait a loop that spins "
 			     "(sched_yield, or nothing) instead of pthread_cond_wait?",
 			     n - waiters_done(ws, n), used / 1000);
