@@ -31,6 +31,8 @@ static void await_done(struct waiter *ws, size_t n, size_t want)
  * A full queue of 2 and three producers asleep on it.  Each pop frees one
  * slot: one producer, and only one, must wake and push.  The test knows
  * they sleep (they are in the kernel, in a futex) without sleeping itself.
+ * Then two more asleep, and two pops in a row: both must wake (a pop that
+ * signals only when the queue was full wakes one).
  */
 Test(blocking, producer_wakes_when_slot_frees)
 {
@@ -59,10 +61,25 @@ Test(blocking, producer_wakes_when_slot_frees)
 		waiter_join(&ws[i]);
 		cr_assert_eq(ws[i].rc, 0, "a push that waited for room then got it: expected 0, got %d", ws[i].rc);
 	}
+	for (int i = 0; i < 2; i++)
+		waiter_start(&ws[i], q, WAIT_PUSH, ITEM(10 + i));
+	cr_assert_eq(waiters_settle(ws, 2), 0, "a push into a full queue returned instead of waiting for room");
+	for (int i = 0; i < 2; i++) {
+		void *item;
+
+		cr_assert_eq(queue_pop(q, &item), 0, "queue_pop from a full queue failed");
+	}
+	await_done(ws, 2, 2);
+	for (int i = 0; i < 2; i++)
+		waiter_join(&ws[i]);
 	queue_free(q);
 }
 
-/* Three consumers asleep on an empty queue; each push must wake one of them. */
+/*
+ * Three consumers asleep on an empty queue; each push must wake one of
+ * them.  Then three more asleep, and three pushes in a row: all three must
+ * wake (a push that signals only when the queue was empty wakes one).
+ */
 Test(blocking, consumer_wakes_when_item_arrives)
 {
 	struct queue *q = queue_new(4);
@@ -88,6 +105,15 @@ Test(blocking, consumer_wakes_when_item_arrives)
 			  (unsigned long)NUM(ws[i].item), WAITERS);
 		got[NUM(ws[i].item)] = true;
 	}
+	for (int i = 0; i < WAITERS; i++)
+		waiter_start(&ws[i], q, WAIT_POP, NULL);
+	cr_assert_eq(waiters_settle(ws, WAITERS), 0, "a pop from an empty queue returned instead of "
+		     "waiting for an item");
+	for (uintptr_t k = 1; k <= WAITERS; k++)
+		cr_assert_eq(queue_push(q, ITEM(k)), 0, "queue_push into a queue with room failed");
+	await_done(ws, WAITERS, WAITERS);
+	for (int i = 0; i < WAITERS; i++)
+		waiter_join(&ws[i]);
 	queue_free(q);
 }
 
