@@ -153,10 +153,10 @@ Test(capacity, huge)
 			continue;
 		}
 		/* Accepted: it must work like any queue, and not write past what it got. */
-		for (uintptr_t k = 1; k <= 4096; k++)
+		for (uintptr_t k = 1; k <= 1024; k++)
 			push_ok(q, k);
 		free(malloc(64));
-		for (uintptr_t k = 1; k <= 4096; k++)
+		for (uintptr_t k = 1; k <= 1024; k++)
 			pop_expect(q, k, "from a queue of a huge capacity");
 		queue_free(q);
 	}
@@ -178,7 +178,7 @@ struct traffic {
 	struct queue *q;
 	pthread_barrier_t go;
 	int items;			/* per producer */
-	atomic_int seen[PRODUCERS][400];	/* times each item was popped */
+	atomic_int seen[PRODUCERS][200];	/* times each item was popped */
 	atomic_int out_of_order;
 	atomic_int bad_items;
 };
@@ -259,8 +259,8 @@ static void check_each_once(struct traffic *t, int producers, const char *what)
 
 Test(order, fifo_per_producer)
 {
-	for (int round = 0; round < 20; round++) {
-		struct traffic t = { .items = 300 };
+	for (int round = 0; round < 10; round++) {
+		struct traffic t = { .items = 150 };
 
 		run_traffic(&t, 4, 3, 2);
 		cr_assert_eq(atomic_load(&t.out_of_order), 0, "3 producers, 2 consumers, capacity 4: %d time(s) "
@@ -278,8 +278,8 @@ Test(order, fifo_per_producer)
  */
 Test(stress, nothing_lost_or_duplicated)
 {
-	for (int round = 0; round < 30; round++) {
-		struct traffic t = { .items = 150 };
+	for (int round = 0; round < 12; round++) {
+		struct traffic t = { .items = 80 };
 
 		run_traffic(&t, 1 + round % 2, PRODUCERS, CONSUMERS);
 		check_each_once(&t, PRODUCERS, "4 producers, 4 consumers, capacity 1 or 2");
@@ -290,8 +290,8 @@ Test(stress, nothing_lost_or_duplicated)
 Test(blocking, spurious_wakeups)
 {
 	perturb_spurious_wakeups(3);
-	for (int round = 0; round < 20; round++) {
-		struct traffic t = { .items = 100 };
+	for (int round = 0; round < 10; round++) {
+		struct traffic t = { .items = 60 };
 
 		run_traffic(&t, 1 + round % 2, PRODUCERS, CONSUMERS);
 		check_each_once(&t, PRODUCERS, "with spurious wake-ups: 4 producers, 4 consumers, "

@@ -51,12 +51,12 @@ static void *pop_until_closed(void *arg)
 
 /*
  * Producers push and consumers pop without end; the test closes the queue
- * once 200 items went through.  Every thread must end, with EPIPE, and
+ * once 100 items went through.  Every thread must end, with EPIPE, and
  * every push that returned 0 must have been popped (the close drains).
  */
 Test(hidden, close_during_traffic)
 {
-	for (int round = 0; round < 15; round++) {
+	for (int round = 0; round < 8; round++) {
 		struct flow f = { .q = queue_new(1 + round % 3), .popping = SIDE };
 		pthread_t tids[2 * SIDE];
 
@@ -66,7 +66,7 @@ Test(hidden, close_during_traffic)
 			cr_assert_eq(pthread_create(&tids[i], NULL, i < SIDE ? push_until_closed : pop_until_closed,
 						    &f), 0, "pthread_create failed");
 		pthread_barrier_wait(&f.go);
-		while (atomic_load(&f.popped) < 200 && atomic_load(&f.popping) > 0)
+		while (atomic_load(&f.popped) < 100 && atomic_load(&f.popping) > 0)
 			sched_yield();
 		queue_close(f.q);
 		for (int i = 0; i < 2 * SIDE; i++)
