@@ -35,9 +35,10 @@ size_t waiters_done(struct waiter *ws, size_t n);
 /*
  * Waits until every waiter of ws[0..n) has either returned or is asleep in
  * the kernel (a futex: a condition variable or a mutex), seen in
- * /proc/self/task/TID/syscall.  A waiter that spins never sleeps there: the
- * test fails once the waiters have burnt 30 ms of CPU time each, and a waiter that polls with a sleep is ended by the test's
- * time limit.  Returns how many have returned.
+ * /proc/self/task/TID/syscall.  A waiter that spins never sleeps there:
+ * the test fails once the waiters have burnt 30 ms of CPU time each, and
+ * a waiter that polls with a sleep is ended by the test's time limit.
+ * Returns how many have returned.
  */
 size_t waiters_settle(struct waiter *ws, size_t n);
 
