@@ -13,6 +13,23 @@
 #include "child.h"
 #include "symcheck.h"
 
+/*
+ * How a binary's objects are built: plain, for the tests and valgrind's
+ * tools, or under a sanitizer, which instruments every object.
+ */
+struct variant {
+	const char *suffix;	/* of the objects' names, before ".o" */
+	const char *flag;	/* for the compiler and the linker, or NULL */
+	const char *flag2;	/* one more, or NULL */
+};
+
+static const struct variant plain = { "", NULL, NULL };
+static const struct variant thread_sanitizer = { ".tsan", "-fsanitize=thread", NULL };
+/* Goes on after an error, as TSan does: one run reports them all. */
+static const struct variant address_sanitizer = { ".asan", "-fsanitize=address",
+						   "-fsanitize-recover=address" };
+
+
 /* A growable argv, owning the strings made for it. */
 struct args {
 	const char **v;
@@ -42,6 +59,14 @@ static void args_release(struct args *a)
 	free(a->owned);
 	free(a->v);
 	memset(a, 0, sizeof(*a));
+}
+
+static void push_variant(struct args *a, const struct variant *v)
+{
+	if (v->flag)
+		args_push(a, v->flag);
+	if (v->flag2)
+		args_push(a, v->flag2);
 }
 
 static void push_compiler(struct args *a, const struct grade_options *o, const char *include)
@@ -186,7 +211,7 @@ static void kit_objects_init(struct kit_objects *k, const struct grade_options *
 }
 
 /* The object of a kit source, started compiling unless it is fresh. */
-static char *kit_object(struct kit_objects *k, const char *src, bool tsan)
+static char *kit_object(struct kit_objects *k, const char *src, const struct variant *v)
 {
 	char *base = xstrdup(base_name(src)), *obj, *tmp;
 	struct stat so, ss;
@@ -196,7 +221,7 @@ static char *kit_object(struct kit_objects *k, const char *src, bool tsan)
 	base[strcspn(base, ".")] = '\0';
 	/* tests/lib's files are shared by the stages, but built with each one's header */
 	obj = xstrfmt("%s/%s%s%s.o", k->dir, strstr(src, "/tests/lib/") ? "lib-" : "", base,
-		      tsan ? ".tsan" : "");
+		      v->suffix);
 	free(base);
 	if (!stat(obj, &so) && !stat(src, &ss) && !newer(ss.st_mtim, so.st_mtim) &&
 	    !newer(k->newest, so.st_mtim))
@@ -208,8 +233,7 @@ static char *kit_object(struct kit_objects *k, const char *src, bool tsan)
 	a = &k->argvs[k->n];
 	push_compiler(a, k->o, k->st->include_dir);
 	args_push_owned(a, xstrfmt("-I%s/tests/lib", k->o->kit));
-	if (tsan)
-		args_push(a, "-fsanitize=thread");
+	push_variant(a, v);
 	args_push(a, "-c");
 	args_push(a, src);
 	args_push(a, "-o");
@@ -258,11 +282,12 @@ static void kit_objects_release(struct kit_objects *k)
 	free(k->dir);
 }
 
-static void push_perturbation(struct args *a, struct kit_objects *k, const char *lib, bool tsan)
+static void push_perturbation(struct args *a, struct kit_objects *k, const char *lib,
+			      const struct variant *v)
 {
 	char *src = xstrfmt("%s/perturb.c", lib);
 
-	args_push_owned(a, kit_object(k, src, tsan));
+	args_push_owned(a, kit_object(k, src, v));
 	free(src);
 	for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
 		args_push(a, perturb_wraps[i]);
@@ -286,138 +311,203 @@ static void push_linker(struct args *a)
 		args_push(a, "-fuse-ld=gold");
 }
 
-/* The test binary and the scenarios binary, linked at the same time. */
-static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
-			 struct args *objs, struct args *tsan_objs, struct strbuf *diag)
+/* The student's objects, one list per variant they were compiled in. */
+struct student_objects {
+	struct args plain, tsan, asan;
+};
+
+static struct args *objects_of(struct student_objects *so, const struct variant *v)
 {
-	struct args t = { 0 }, s = { 0 };
-	struct child tc = CHILD_INIT, sc = CHILD_INIT;
-	struct child *running[2];
+	return v == &thread_sanitizer ? &so->tsan : v == &address_sanitizer ? &so->asan
+									 : &so->plain;
+}
+
+/* The test binary, linked with the kit's test sources and runner. */
+static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
+		       struct student_objects *so)
+{
+	const struct grade_options *o = k->o;
+	const struct stage *st = k->st;
+	char *src;
+
+	push_compiler(t, o, st->include_dir);
+	push_linker(t);
+	for (size_t i = 0; i < st->ntest_sources; i++)
+		args_push_owned(t, kit_object(k, st->test_sources[i], &plain));
+	for (size_t i = 0; i < st->nhidden_sources; i++)
+		args_push_owned(t, kit_object(k, st->hidden_sources[i], &plain));
+	for (size_t i = 0; i < st->nlib_sources; i++)
+		args_push_owned(t, kit_object(k, st->lib_sources[i], &plain));
+	src = xstrfmt("%s/runner.c", lib);
+	args_push_owned(t, kit_object(k, src, &plain));
+	free(src);
+	src = xstrfmt("%s/capture.c", lib);
+	args_push_owned(t, kit_object(k, src, &plain));
+	free(src);
+	if (st->perturb)
+		push_perturbation(t, k, lib, &plain);
+	for (size_t i = 0; i < so->plain.n; i++)
+		args_push(t, so->plain.v[i]);
+	for (size_t i = 0; i < st->nldflags; i++)
+		args_push(t, st->ldflags[i]);
+	args_push(t, "-o");
+	args_push(t, "tests.bin");
+	args_push(t, "-lcriterion");
+	args_push(t, "-ljansson");
+}
+
+/*
+ * A scenarios binary: plain for valgrind's tools, or every object under a
+ * sanitizer, which, unlike valgrind's tools, sees a race (TSan) or a use
+ * after another thread's free (ASan) only when the accesses interleave in
+ * that run: so it runs with the schedule perturbation, which shakes the
+ * interleavings.
+ */
+static void scenarios_args(struct args *s, struct kit_objects *k, const char *lib,
+			   struct student_objects *so, const struct variant *v, const char *out)
+{
+	const struct stage *st = k->st;
+	struct args *objs = objects_of(so, v);
+	char *src;
+
+	push_compiler(s, k->o, st->include_dir);
+	push_linker(s);
+	for (size_t i = 0; i < st->nscenario_sources; i++)
+		args_push_owned(s, kit_object(k, st->scenario_sources[i], v));
+	src = xstrfmt("%s/scenario_main.c", lib);
+	args_push_owned(s, kit_object(k, src, v));
+	free(src);
+	if (v->flag) {
+		push_variant(s, v);
+		push_perturbation(s, k, lib, v);
+	}
+	for (size_t i = 0; i < objs->n; i++)
+		args_push(s, objs->v[i]);
+	args_push(s, "-o");
+	args_push(s, out);
+}
+
+/* Whether the stage's scenarios are built for valgrind's tools, for TSan. */
+static bool wants_valgrind(const struct grade_options *o, const struct stage *st)
+{
+	return st->nscenario_sources && (o->tools & TOOL_VALGRIND);
+}
+
+static bool wants_tsan(const struct grade_options *o, const struct stage *st)
+{
+	return st->nscenario_sources && (o->tools & TOOL_TSAN);
+}
+
+static bool wants_asan(const struct grade_options *o, const struct stage *st)
+{
+	return st->nscenario_sources && (o->tools & TOOL_ASAN);
+}
+
+/* The binaries, linked at the same time. */
+static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
+			 struct student_objects *so, struct strbuf *diag)
+{
+	struct args a[4] = { { 0 } };
+	struct child c[4] = { CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT };
+	struct child *running[4];
 	struct kit_objects k;
-	size_t n = 0;
-	char *lib = xstrfmt("%s/tests/lib", o->kit), *src;
+	size_t n = 0, nbin = 0;
+	char *lib = xstrfmt("%s/tests/lib", o->kit);
 	int rc = 0;
 
 	kit_objects_init(&k, o, st, dir);
-	push_compiler(&t, o, st->include_dir);
-	push_linker(&t);
-	for (size_t i = 0; i < st->ntest_sources; i++)
-		args_push_owned(&t, kit_object(&k, st->test_sources[i], false));
-	for (size_t i = 0; i < st->nhidden_sources; i++)
-		args_push_owned(&t, kit_object(&k, st->hidden_sources[i], false));
-	for (size_t i = 0; i < st->nlib_sources; i++)
-		args_push_owned(&t, kit_object(&k, st->lib_sources[i], false));
-	src = xstrfmt("%s/runner.c", lib);
-	args_push_owned(&t, kit_object(&k, src, false));
-	free(src);
-	if (st->perturb)
-		push_perturbation(&t, &k, lib, false);
-	for (size_t i = 0; i < objs->n; i++)
-		args_push(&t, objs->v[i]);
-	for (size_t i = 0; i < st->nldflags; i++)
-		args_push(&t, st->ldflags[i]);
-	args_push(&t, "-o");
-	args_push(&t, "tests.bin");
-	args_push(&t, "-lcriterion");
-	args_push(&t, "-ljansson");
-
-	if (st->nscenario_sources) {
-		/* Fast mode: the scenarios, and the student's code, under ThreadSanitizer. */
-		bool tsan = tsan_objs != NULL;
-		struct args *scenario_objs = tsan ? tsan_objs : objs;
-
-		push_compiler(&s, o, st->include_dir);
-		push_linker(&s);
-		for (size_t i = 0; i < st->nscenario_sources; i++)
-			args_push_owned(&s, kit_object(&k, st->scenario_sources[i], tsan));
-		src = xstrfmt("%s/scenario_main.c", lib);
-		args_push_owned(&s, kit_object(&k, src, tsan));
-		free(src);
-		/*
-		 * ThreadSanitizer, unlike valgrind's tools, sees a race only
-		 * when the accesses interleave in that run: shake the schedule.
-		 */
-		if (tsan) {
-			args_push(&s, "-fsanitize=thread");
-			push_perturbation(&s, &k, lib, true);
-		}
-		for (size_t i = 0; i < scenario_objs->n; i++)
-			args_push(&s, scenario_objs->v[i]);
-		args_push(&s, "-o");
-		args_push(&s, "scenarios.bin");
-	}
+	tests_args(&a[nbin++], &k, lib, so);
+	if (wants_valgrind(o, st))
+		scenarios_args(&a[nbin++], &k, lib, so, &plain, SCENARIOS_BIN);
+	if (wants_tsan(o, st))
+		scenarios_args(&a[nbin++], &k, lib, so, &thread_sanitizer, SCENARIOS_TSAN_BIN);
+	if (wants_asan(o, st))
+		scenarios_args(&a[nbin++], &k, lib, so, &address_sanitizer, SCENARIOS_ASAN_BIN);
 	if (kit_objects_finish(&k, diag)) {
 		rc = -1;
 		goto out;
 	}
-	compiler_child(&tc, &t, dir, o);
-	if (!child_start(&tc))
-		running[n++] = &tc;
-	if (st->nscenario_sources) {
-		compiler_child(&sc, &s, dir, o);
-		if (!child_start(&sc))
-			running[n++] = &sc;
+	for (size_t i = 0; i < nbin; i++) {
+		compiler_child(&c[i], &a[i], dir, o);
+		if (!child_start(&c[i]))
+			running[n++] = &c[i];
 	}
 	child_finish_all(running, n);
 
 	/*
 	 * The kit's files always compile, so what fails here is the student's:
-	 * a missing or misdeclared function, or a symbol defined twice.
+	 * a missing or misdeclared function, or a symbol defined twice.  The
+	 * first failure says it; the others would say it again.
 	 */
-	if (!child_ok(&tc)) {
-		add_output(diag, &tc);
-		rc = -1;
-	} else if (st->nscenario_sources && !child_ok(&sc)) {
-		add_output(diag, &sc);
-		rc = -1;
-	}
+	for (size_t i = 0; i < nbin && !rc; i++)
+		if (!child_ok(&c[i])) {
+			add_output(diag, &c[i]);
+			rc = -1;
+		}
 out:
-	child_release(&tc);
-	child_release(&sc);
-	args_release(&t);
-	args_release(&s);
+	for (size_t i = 0; i < 4; i++) {
+		child_release(&c[i]);
+		args_release(&a[i]);
+	}
 	kit_objects_release(&k);
 	free(lib);
 	return rc;
 }
 
 /*
- * Compiles one student file to DIR/NAME.o (or NAME.tsan.o with
- * -fsanitize=thread), in the sandbox, where the kit is hidden: an #include
- * of a solution finds nothing.  Adds the object to objs.  Returns 0, or -1
- * when it did not compile (the compiler's words are in diag).
+ * Compiles one student file to DIR/NAME.o, and to DIR/NAME.tsan.o and
+ * DIR/NAME.asan.o under the sanitizers the stage needs, at the same time, in the
+ * sandbox, where the kit is hidden: an #include of a solution finds
+ * nothing.  Adds the objects to so.  Returns 0, or -1 when it did not
+ * compile (the compiler's words, once, are in diag).
  */
-static int compile_student(const struct grade_options *o, const struct source *src, const char *dir,
-			   const char *include, const char *sanitizer, struct args *objs,
-			   struct strbuf *diag)
+static int compile_student(const struct grade_options *o, const struct stage *st,
+			   const struct source *src, const char *dir, const char *include,
+			   struct student_objects *so, struct strbuf *diag)
 {
-	struct child c = CHILD_INIT;
-	struct args a = { 0 };
-	char *obj = xstrfmt("%s/%s%s.o", dir, src->name, sanitizer ? ".tsan" : "");
-	const char **sandboxed;
-	bool ok;
+	const struct variant *variants[3] = { &plain };
+	size_t nvariants = 1, n = 0;
+	struct child c[3] = { CHILD_INIT, CHILD_INIT, CHILD_INIT };
+	struct child *running[3];
+	struct args a[3] = { { 0 } };
+	const char **sandboxed[3] = { NULL, NULL, NULL };
+	int rc = 0;
 
-	push_compiler(&a, o, include);
-	if (sanitizer)
-		args_push(&a, sanitizer);
-	args_push(&a, "-c");
-	args_push(&a, src->staged);
-	args_push(&a, "-o");
-	args_push(&a, obj);
-	sandboxed = sandbox_argv(o->sandbox, a.v, dir);
-	compiler_child(&c, &a, dir, o);
-	c.argv = sandboxed;
-	sandbox_child(o->sandbox, &c);
-	child_run(&c);
+	if (wants_tsan(o, st))
+		variants[nvariants++] = &thread_sanitizer;
+	if (wants_asan(o, st))
+		variants[nvariants++] = &address_sanitizer;
+	for (size_t i = 0; i < nvariants; i++) {
+		const struct variant *v = variants[i];
+		char *obj = xstrfmt("%s/%s%s.o", dir, src->name, v->suffix);
+
+		push_compiler(&a[i], o, include);
+		push_variant(&a[i], v);
+		args_push(&a[i], "-c");
+		args_push(&a[i], src->staged);
+		args_push(&a[i], "-o");
+		args_push(&a[i], obj);
+		args_push_owned(objects_of(so, v), obj);
+		sandboxed[i] = sandbox_argv(o->sandbox, a[i].v, dir);
+		compiler_child(&c[i], &a[i], dir, o);
+		c[i].argv = sandboxed[i];
+		sandbox_child(o->sandbox, &c[i]);
+		if (!child_start(&c[i]))
+			running[n++] = &c[i];
+	}
+	child_finish_all(running, n);
 	/* The same warnings twice would say nothing new. */
-	if (!sanitizer || !child_ok(&c))
-		add_output(diag, &c);
-	sandbox_free_argv(sandboxed);
-	ok = child_ok(&c);
-	child_release(&c);
-	args_release(&a);
-	args_push_owned(objs, obj);
-	return ok ? 0 : -1;
+	for (size_t i = 0; i < nvariants && !rc; i++)
+		if (i == 0 || !child_ok(&c[i])) {
+			add_output(diag, &c[i]);
+			rc = child_ok(&c[i]) ? 0 : -1;
+		}
+	for (size_t i = 0; i < nvariants; i++) {
+		sandbox_free_argv(sandboxed[i]);
+		child_release(&c[i]);
+		args_release(&a[i]);
+	}
+	return rc;
 }
 
 int build_stage(const struct grade_options *o, const struct stage *st, const char *dir,
@@ -425,8 +515,7 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 {
 	char *include = xstrfmt("%s/include", dir);
 	struct strbuf diag = STRBUF_INIT, err = STRBUF_INIT, flags = STRBUF_INIT;
-	struct args objs = { 0 }, tsan_objs = { 0 };
-	bool fast = o->fast && st->nscenario_sources;
+	struct student_objects so = { { 0 }, { 0 }, { 0 } };
 	int rc = -1;
 
 	if (mkdir_p(include)) {
@@ -436,26 +525,26 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 	if (copy_headers(st->include_dir, include, &diag))
 		goto out;
 	for (size_t i = 0; i < nsrcs; i++) {
-		if (compile_student(o, &srcs[i], dir, include, NULL, &objs, &diag))
+		if (compile_student(o, st, &srcs[i], dir, include, &so, &diag))
 			goto out;
-		if (symcheck_object(o, st, objs.v[objs.n - 1], srcs[i].display, &err, &flags)) {
+		/* Admission reads the plain object; the others are built from the same source. */
+		if (symcheck_object(o, st, so.plain.v[so.plain.n - 1], srcs[i].display, &err,
+				    &flags)) {
 			sb_addf(&diag, "%s\n", sb_str(&err));
 			rc = -2;
 			goto out;
 		}
-		if (fast && compile_student(o, &srcs[i], dir, include, "-fsanitize=thread", &tsan_objs,
-					    &diag))
-			goto out;
 	}
-	rc = link_binaries(o, st, dir, &objs, fast ? &tsan_objs : NULL, &diag);
+	rc = link_binaries(o, st, dir, &so, &diag);
 out:
 	*diagnostics = diag.len ? sb_detach(&diag) : NULL;
 	*suspicious = flags.len ? sb_detach(&flags) : NULL;
 	sb_release(&diag);
 	sb_release(&flags);
 	sb_release(&err);
-	args_release(&objs);
-	args_release(&tsan_objs);
+	args_release(&so.plain);
+	args_release(&so.tsan);
+	args_release(&so.asan);
 	free(include);
 	return rc;
 }

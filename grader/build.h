@@ -8,8 +8,15 @@
 #define BUILD_CFLAGS "-std=c11", "-Wall", "-Wextra", "-g", "-O1", "-pthread", \
 	"-D_POSIX_C_SOURCE=200809L"
 
+/* The scenarios' binaries: for valgrind's tools, and under the sanitizers. */
+#define SCENARIOS_BIN "scenarios.bin"
+#define SCENARIOS_TSAN_BIN "scenarios.tsan.bin"
+#define SCENARIOS_ASAN_BIN "scenarios.asan.bin"
+
 /*
- * Builds dir/tests.bin and, when the stage has scenarios, dir/scenarios.bin.
+ * Builds dir/tests.bin and, when the stage has scenarios, SCENARIOS_BIN
+ * for valgrind's tools, SCENARIOS_TSAN_BIN for ThreadSanitizer and
+ * SCENARIOS_ASAN_BIN for AddressSanitizer (each when o->tools has it).
  * The student's files are compiled alone, with only the stage's public
  * header visible, then linked with the kit's tests.  The student's
  * compiler diagnostics (warnings too) go to *diagnostics.  Returns 0 when

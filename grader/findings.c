@@ -21,6 +21,7 @@ const char *finding_kind_name(enum finding_kind kind)
 	switch (kind) {
 	case FINDING_RACE: return "data race";
 	case FINDING_LOCK_ORDER: return "lock order violated (a possible deadlock)";
+	case FINDING_MEMORY: return "memory error";
 	default: return "misuse of the pthread API";
 	}
 }
@@ -30,6 +31,7 @@ const char *finding_kind_tag(enum finding_kind kind)
 	switch (kind) {
 	case FINDING_RACE: return "race";
 	case FINDING_LOCK_ORDER: return "lock-order";
+	case FINDING_MEMORY: return "memory";
 	default: return "misuse";
 	}
 }
@@ -47,6 +49,13 @@ const char *finding_kind_advice(enum finding_kind kind)
 		return "These locks were taken in one order in one place and in the opposite order "
 		       "in another: two threads doing both at once deadlock. Usually: always take "
 		       "the locks in one global order (for example by account index).";
+	case FINDING_MEMORY:
+		return "The code used memory it does not own: a block after it was freed (often "
+		       "one another thread freed between two critical sections), past the end of "
+		       "a block or an array, or a block freed twice. The run may still have given "
+		       "the right output; the next one may crash or corrupt data. Usually: keep "
+		       "a pointer only while the lock that protects the block is held, and size "
+		       "buffers by what they hold.";
 	default:
 		return "A pthread function was called in a way it does not allow (unlocking a "
 		       "mutex this thread does not hold, destroying a lock in use, ...). Usually: "
@@ -390,6 +399,7 @@ char *finding_tools_text(unsigned tools)
 		const char *name;
 	} names[] = {
 		{ TOOL_HELGRIND, "Helgrind" }, { TOOL_DRD, "DRD" }, { TOOL_TSAN, "ThreadSanitizer" },
+		{ TOOL_ASAN, "AddressSanitizer" },
 	};
 	struct strbuf sb = STRBUF_INIT;
 	size_t n = 0, total = 0;

@@ -11,11 +11,14 @@ enum finding_kind {
 	FINDING_RACE,		/* two threads touch the same memory, one writes, no lock orders them */
 	FINDING_LOCK_ORDER,	/* two locks taken in both orders: a possible deadlock */
 	FINDING_MISUSE,		/* the pthread API used wrongly */
+	FINDING_MEMORY,		/* memory used after free, past its end, freed twice */
 };
 
 #define TOOL_HELGRIND 1u
 #define TOOL_DRD 2u
 #define TOOL_TSAN 4u
+#define TOOL_ASAN 8u
+#define TOOL_VALGRIND (TOOL_HELGRIND | TOOL_DRD)
 
 /* One place the finding is about: an access, or the taking of a lock. */
 struct site {
@@ -36,7 +39,7 @@ struct finding {
 	char *variable;		/* "counter", "a block of 16 bytes allocated at account.c:12", or NULL */
 	struct site *sites;
 	size_t nsites;
-	unsigned tools;		/* TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN */
+	unsigned tools;		/* TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN | TOOL_ASAN */
 	int occurrences;
 };
 
@@ -73,7 +76,7 @@ char *finding_tools_text(unsigned tools);
 
 /* "data race", "lock order violated", "misuse of the pthread API". */
 const char *finding_kind_name(enum finding_kind kind);
-/* The short tag used in results: "race", "lock-order", "misuse". */
+/* The short tag used in results: "race", "lock-order", "misuse", "memory". */
 const char *finding_kind_tag(enum finding_kind kind);
 /* One sentence: what it means and what usually fixes it. */
 const char *finding_kind_advice(enum finding_kind kind);

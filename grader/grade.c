@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/wait.h>
@@ -293,7 +294,7 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	/* DRD skips stack variables unless asked; a thread's &i lives there. */
 	if (flag == TOOL_DRD)
 		*a++ = "--check-stack-var=yes";
-	*a++ = "./scenarios.bin";
+	*a++ = "./" SCENARIOS_BIN;
 	*a = NULL;
 	d->sandboxed = sandbox_argv_valgrind(o->sandbox, d->argv, dir);
 	d->child = (struct child)CHILD_INIT;
@@ -390,23 +391,47 @@ static void add_locks_held(struct stage_result *res, const struct grade_options 
 }
 
 /*
- * Fast mode: the scenarios built with -fsanitize=thread, run natively, far
- * quicker than under valgrind.  ThreadSanitizer writes its warnings to
- * DIR/tsan.PID, which tsan_add_report() reads into the same findings.
+ * The scenarios built under a sanitizer, run natively: far quicker than
+ * under valgrind, and witnesses of the native code, which valgrind's tools
+ * do not run (code that behaves otherwise under valgrind is caught here).
+ * ThreadSanitizer sees races and lock-order inversions, AddressSanitizer
+ * memory used after free or out of bounds; fast mode runs TSan alone.
+ * Each writes its reports to DIR/<log>.PID, which tsan_add_report() reads
+ * into the same findings.  Neither can run under a cap of the address
+ * space (their shadow memory is terabytes of it): a cap of the resident
+ * memory takes its place.
  */
-struct tsan_run {
+struct sanitizer {
+	unsigned flag;
+	const char *name, *binary, *log;
+	const char *options;	/* the variable, then the options but log_path */
+};
+
+/* AddressSanitizer first: its memory errors say where the block was allocated. */
+static const struct sanitizer sanitizers[] = {
+	{ TOOL_ASAN, "AddressSanitizer", "./" SCENARIOS_ASAN_BIN, "asan",
+	  "ASAN_OPTIONS=halt_on_error=0 exitcode=0 detect_leaks=0 hard_rss_limit_mb=1024 "
+	  "allocator_may_return_null=1 detect_stack_use_after_return=0" },
+	{ TOOL_TSAN, "ThreadSanitizer", "./" SCENARIOS_TSAN_BIN, "tsan",
+	  "TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 second_deadlock_stack=1 "
+	  "hard_rss_limit_mb=1024 allocator_may_return_null=1" },
+};
+
+struct sanitizer_run {
+	const struct sanitizer *san;
 	struct child child;
 	const char **sandboxed;
 	char *options, *seed, *key_env;
 	const char *env[4];
 };
 
-static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const char *dir)
+static void sanitizer_setup(struct sanitizer_run *t, const struct sanitizer *san,
+			    const struct grade_options *o, const char *dir)
 {
-	static const char *const argv[] = { "./scenarios.bin", NULL };
+	const char *argv[] = { san->binary, NULL };
 
-	t->options = xstrfmt("TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 "
-			     "second_deadlock_stack=1 log_path=%s/tsan", dir);
+	t->san = san;
+	t->options = xstrfmt("%s log_path=%s/%s", san->options, dir, san->log);
 	t->seed = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	t->key_env = handshake_env();
 	t->env[0] = t->options;
@@ -425,9 +450,10 @@ static void tsan_setup(struct tsan_run *t, const struct grade_options *o, const 
 	sandbox_child(o->sandbox, &t->child);
 }
 
-static void tsan_collect(struct stage_result *res, struct tsan_run *t, const char *dir,
-			 const char *helper_dir, struct strbuf *note)
+static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t, const char *dir,
+			      const char *helper_dir, struct strbuf *note)
 {
+	size_t prefix = strlen(t->san->log);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
@@ -435,7 +461,7 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 		struct strbuf text = STRBUF_INIT;
 		char *path;
 
-		if (strncmp(e->d_name, "tsan.", 5))
+		if (strncmp(e->d_name, t->san->log, prefix) || e->d_name[prefix] != '.')
 			continue;
 		path = xstrfmt("%s/%s", dir, e->d_name);
 		if (!read_file_untrusted(path, &text, 4 << 20))
@@ -447,8 +473,11 @@ static void tsan_collect(struct stage_result *res, struct tsan_run *t, const cha
 	if (d)
 		closedir(d);
 	if (!scenarios_finished(&t->child, t->key_env))
-		scenarios_note(note, &t->child, "ThreadSanitizer", NULL, true);
-	res->t_tsan = t->child.elapsed;
+		scenarios_note(note, &t->child, t->san->name, NULL, true);
+	if (t->san->flag == TOOL_TSAN)
+		res->t_tsan = t->child.elapsed;
+	else
+		res->t_asan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
@@ -468,15 +497,34 @@ static bool runner_out_of_processes(const struct child *c)
 					     "temporarily unavailable"));
 }
 
-/* A test that timed out: where were its threads?  (gdb's capture, if any) */
-static void explain_timeout(struct test_result *t, const char *diag, const struct stage_result *res)
+/*
+ * A test that timed out or crashed: where were its threads?  (the runner's
+ * capture, if any; read with the test binary only when it is still the one
+ * the grader built: the student's code could have replaced it.)
+ */
+static void explain_stuck(struct test_result *t, const char *diag, const char *binary,
+			  const struct stat *built, const struct stage_result *res)
 {
-	char *where = stacks_explain(diag, t->name, res->srcs, res->nsrcs);
-	char *m;
+	struct stat now;
+	const char *symptom = NULL;
+	char *where, *m;
+	int hint;
 
+	if (stat(binary, &now) || now.st_ino != built->st_ino || now.st_dev != built->st_dev ||
+	    now.st_ctim.tv_sec != built->st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != built->st_ctim.tv_nsec)
+		return;
+	where = stacks_explain(diag, binary, t->name, res->srcs, res->nsrcs, &symptom);
 	if (!where)
 		return;
-	m = xstrfmt("%s\nwhere its threads were, shortly before it was stopped:\n%s", t->message, where);
+	/* the hint for what the threads were doing, where the stage has one */
+	hint = stage_symptom_hint(&res->stage, symptom);
+	if (hint)
+		t->hint = hint;
+	m = xstrfmt("%s\n%s\n%s", t->message,
+		    t->status == TEST_CRASHED ? "where it crashed:"
+					      : "where its threads were, shortly before it was stopped:",
+		    where);
 	m[strlen(m) - 1] = '\0';	/* the last newline */
 	free(t->message);
 	t->message = m;
@@ -489,13 +537,15 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	const struct stage *st = &res->stage;
 	struct detector_run dets[2];
 	struct child tests = CHILD_INIT;
-	struct child *running[3];
+	struct child *running[5];
 	size_t n = 0, ndets = 0;
 	char *report = xstrfmt("%s.report.json", dir);
 	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
+	char *binary = xstrfmt("%s/tests.bin", dir);
+	struct stat built;
 	char *key_env = handshake_env();
 	const char *env[] = { seed_env, timeout_env, diag_env, KEY_FD_ENV, "RACECOURSE_REPORT_FD=3",
 			      NULL };
@@ -504,6 +554,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT, text = STRBUF_INIT;
 
+	if (stat(binary, &built))
+		memset(&built, 0, sizeof(built));
 	tests.argv = sandboxed;
 	tests.dir = dir;
 	tests.env = env;
@@ -515,14 +567,18 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	if (tests.pass_fd >= 0 && !child_start(&tests))
 		running[n++] = &tests;
 
-	struct tsan_run tsan;
-	bool fast = st->race_free_points && o->fast;
+	struct sanitizer_run sans[2];
+	size_t nsans = 0;
 
-	if (fast) {
-		tsan_setup(&tsan, o, dir);
-		if (!child_start(&tsan.child))
-			running[n++] = &tsan.child;
-	} else if (st->race_free_points && o->tools) {
+	for (size_t i = 0; i < sizeof(sanitizers) / sizeof(*sanitizers); i++) {
+		if (!st->race_free_points || !(o->tools & sanitizers[i].flag))
+			continue;
+		sanitizer_setup(&sans[nsans], &sanitizers[i], o, dir);
+		if (!child_start(&sans[nsans].child))
+			running[n++] = &sans[nsans].child;
+		nsans++;
+	}
+	if (st->race_free_points && (o->tools & TOOL_VALGRIND)) {
 		if (o->tools & TOOL_HELGRIND)
 			detector_setup(&dets[ndets++], o, dir, "helgrind", TOOL_HELGRIND, false);
 		if (o->tools & TOOL_DRD)
@@ -531,8 +587,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 			if (dets[i].child.pass_fd >= 0 && !child_start(&dets[i].child))
 				running[n++] = &dets[i].child;
 	}
-	progress(o, st->name, fast ? "running the tests and ThreadSanitizer..."
-			      : ndets ? "running the tests, Helgrind and DRD..." : "running the tests...");
+	progress(o, st->name, ndets || nsans ? "running the tests and the detectors..."
+					     : "running the tests...");
 	child_finish_all(running, n);
 	progress_done(o);
 
@@ -565,8 +621,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 				res->tests[i].message = replace_all(m, prefix, "");
 				free(m);
 			}
-			if (res->tests[i].status == TEST_TIMED_OUT)
-				explain_timeout(&res->tests[i], diag, res);
+			if (res->tests[i].status == TEST_TIMED_OUT ||
+			    res->tests[i].status == TEST_CRASHED)
+				explain_stuck(&res->tests[i], diag, binary, &built, res);
 		}
 		free(prefix);
 	} else {
@@ -593,9 +650,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	}
 	if (ndets)
 		add_locks_held(res, o, dir);
-	if (fast)
-		tsan_collect(res, &tsan, dir, helper_dir, &note);
-	else if (st->race_free_points && !o->tools)
+	for (size_t i = 0; i < nsans; i++)
+		sanitizer_collect(res, &sans[i], dir, helper_dir, &note);
+	if (st->race_free_points && !o->tools)
 		sb_adds(&note, "The detectors were turned off for this run. ");
 	if (note.len) {
 		note.buf[--note.len] = '\0';	/* the last space */
@@ -614,10 +671,34 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	free(seed_env);
 	free(diag);
 	free(diag_env);
+	free(binary);
 	free(key_env);
 }
 
 /* ---- scoring ---- */
+
+/*
+ * The hint for the findings, where the stage has one by kind: the rarer
+ * kinds first, since a race's hint is the stage's general one.
+ */
+static int finding_hint(const struct stage_result *res, int fallback)
+{
+	static const enum finding_kind order[] = { FINDING_LOCK_ORDER, FINDING_MEMORY,
+						   FINDING_MISUSE, FINDING_RACE };
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++)
+		for (size_t i = 0; i < res->findings.n; i++) {
+			int hint;
+
+			if (res->findings.v[i].kind != order[k])
+				continue;
+			hint = stage_symptom_hint(&res->stage, finding_kind_tag(order[k]));
+			if (hint)
+				return hint;
+			break;
+		}
+	return fallback;
+}
 
 static void score_stage(struct stage_result *res)
 {
@@ -643,6 +724,7 @@ static void score_stage(struct stage_result *res)
 			t->status = TEST_FAILED;
 			t->message = xstrfmt("%zu finding%s in your code (below)", res->findings.n,
 					     res->findings.n == 1 ? "" : "s");
+			t->hint = finding_hint(res, t->hint);
 		} else if (res->detector_note) {
 			t->status = TEST_FAILED;
 			t->message = xstrdup(res->detector_note);

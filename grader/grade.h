@@ -19,11 +19,11 @@ struct grade_options {
 	const char *cc;			/* the C compiler */
 	unsigned long seed;		/* for the schedule perturbation */
 	double timeout_scale;		/* multiplies every time limit */
-	unsigned tools;			/* TOOL_HELGRIND | TOOL_DRD, or 0 for none */
+	unsigned tools;			/* TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN, or 0 for none */
 	double deadline;		/* now() by which the whole run must end, or 0 */
 	const struct sandbox *sandbox;	/* how student code is contained */
 	bool progress;			/* say on stderr what is running */
-	bool fast;			/* ThreadSanitizer instead of Helgrind and DRD */
+	bool fast;			/* tools is TOOL_TSAN alone: not the score of record */
 	bool admit_any_call;		/* admission lets any import through (symcheck.h): tests only */
 };
 
@@ -48,7 +48,7 @@ struct stage_result {
 	struct findings findings;
 	char *detector_note;	/* why the detectors could not vouch, or NULL */
 	int score, max_score;
-	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_total;
+	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_asan, t_total;
 };
 
 /*

@@ -36,8 +36,9 @@ static const char usage[] =
 	"  -f, --format NAME           the report's format (--help lists them)\n"
 	"  -o, --out FILE              write the report to FILE instead of standard output\n"
 	"      --seed N                seed of the schedule perturbation (default: random)\n"
-	"      --detectors LIST        helgrind,drd (default), helgrind, drd or none\n"
-	"      --fast                  ThreadSanitizer instead of Helgrind and DRD: quicker\n"
+	"      --detectors LIST        which of helgrind, drd, tsan and asan judge the scenarios,\n"
+	"                              comma separated, or all (default) or none\n"
+	"      --fast                  ThreadSanitizer alone, without Helgrind and DRD: quicker\n"
 	"                              feedback, not the score of record\n"
 	"      --admit-any-call        admit any library call (the other checks stay): for testing\n"
 	"                              the later layers with hostile code (tests/hostile.sh)\n"
@@ -73,15 +74,33 @@ static double parse_scale(const char *s)
 
 static unsigned parse_tools(const char *s)
 {
-	if (!strcmp(s, "helgrind,drd") || !strcmp(s, "drd,helgrind") || !strcmp(s, "all"))
-		return TOOL_HELGRIND | TOOL_DRD;
-	if (!strcmp(s, "helgrind"))
-		return TOOL_HELGRIND;
-	if (!strcmp(s, "drd"))
-		return TOOL_DRD;
-	if (!strcmp(s, "none"))
+	static const struct { const char *name; unsigned flag; } tools[] = {
+		{ "helgrind", TOOL_HELGRIND }, { "drd", TOOL_DRD }, { "tsan", TOOL_TSAN },
+		{ "asan", TOOL_ASAN }, { "all", TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN | TOOL_ASAN },
+	};
+	char *copy = xstrdup(s), *save = NULL;
+	unsigned flags = 0;
+
+	if (!strcmp(s, "none")) {
+		free(copy);
 		return 0;
-	die("--detectors takes helgrind,drd, helgrind, drd or none, not '%s'", s);
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(tools) / sizeof(*tools); i++)
+			if (!strcmp(t, tools[i].name))
+				break;
+		if (i == sizeof(tools) / sizeof(*tools))
+			die("--detectors takes a comma-separated list of helgrind, drd, tsan and "
+			    "asan, or all or none, not '%s'", s);
+		flags |= tools[i].flag;
+	}
+	free(copy);
+	if (!flags)
+		die("--detectors takes a comma-separated list of helgrind, drd, tsan and asan, or "
+		    "all or none, not '%s'", s);
+	return flags;
 }
 
 static void add_stages(struct cli *cli, const char *list)
@@ -124,10 +143,10 @@ static void check_tools(const struct grade_options *o)
 	if (!has_library(o->cc, "libjansson.so"))
 		die("jansson is not installed: install the Debian package 'libjansson-dev' "
 		    "(make grade does it for you)");
-	if (o->tools && !(path = find_in_path("valgrind")))
+	if ((o->tools & TOOL_VALGRIND) && !(path = find_in_path("valgrind")))
 		die("valgrind is not installed: install the Debian package 'valgrind' "
 		    "(make grade does it for you), or grade with --detectors none");
-	free(o->tools ? path : NULL);
+	free(o->tools & TOOL_VALGRIND ? path : NULL);
 }
 
 /*
@@ -264,7 +283,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct grade_options o = { .tools = TOOL_HELGRIND | TOOL_DRD, .timeout_scale = 1 };
+	struct grade_options o = { .tools = TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN | TOOL_ASAN, .timeout_scale = 1 };
 	struct cli cli = { 0 };
 	struct grade_run run = { .options = &o };
 	char *kit = NULL, *sub, *work, **names;
@@ -335,6 +354,10 @@ int main(int argc, char **argv)
 		default: fputs(usage, stderr); return 2;
 		}
 	}
+	/* ThreadSanitizer alone, however it was asked for, is the quick feedback */
+	if (o.fast && o.tools)
+		o.tools = TOOL_TSAN;
+	o.fast = o.tools == TOOL_TSAN;
 	if (argc - optind > 1)
 		die("grade one submission at a time (got %d); see --help", argc - optind);
 	if (!kit && !(kit = stage_default_kit()))
@@ -414,7 +437,7 @@ int main(int argc, char **argv)
 		die("cannot open %s to the sandbox's user: %s", work, strerror(errno));
 	o.work = work;
 	/* RACECOURSE_FULL_DEBUGINFO=1: all of it, as outside bubblewrap (make bench compares) */
-	if (o.tools && sandbox.mode == SANDBOX_BWRAP && !env_on("RACECOURSE_FULL_DEBUGINFO"))
+	if ((o.tools & TOOL_VALGRIND) && sandbox.mode == SANDBOX_BWRAP && !env_on("RACECOURSE_FULL_DEBUGINFO"))
 		lean_debuginfo(&sandbox, kit, work);
 
 	/* Grade every stage; one that cannot be graded scores 0 and the rest go on. */

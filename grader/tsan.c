@@ -1,4 +1,4 @@
-/* Detector findings in the student's code, from ThreadSanitizer's report text. */
+/* Detector findings in the student's code, from the sanitizers' report text. */
 #include "tsan.h"
 
 #include <stdlib.h>
@@ -39,6 +39,7 @@ struct tstack {
 
 struct tblock {
 	char *what;		/* "data race", "lock-order-inversion (potential deadlock)" */
+	bool asan;		/* an AddressSanitizer error, not a TSan warning */
 	struct tstack *stacks;
 	size_t n, alloc;
 	char **notes;		/* sections without a stack: "Location is global 'x' ..." */
@@ -189,7 +190,19 @@ static const char *frame_text(const char *line, int *number)
 	*number = atoi(p);
 	while (is_digit(*p))
 		p++;
-	return *p == ' ' ? p + 1 : NULL;
+	if (*p++ != ' ')
+		return NULL;
+	/* AddressSanitizer's frames give the pc first: "0x55913dfcb1d5 in main /a.c:2" */
+	if (starts_with(p, "0x")) {
+		p += 2;
+		while (is_digit(*p) || (*p >= 'a' && *p <= 'f'))
+			p++;
+		while (is_space(*p))
+			p++;
+		if (starts_with(p, "in "))
+			p += 3;
+	}
+	return p;
 }
 
 /* The section lines TSan writes, two spaces in. */
@@ -211,6 +224,38 @@ static void add_section(struct tblock *b, const char *text)
 			b->notes[b->nnotes++] = xstrdup(text);
 		}
 		return;
+	}
+}
+
+/*
+ * AddressSanitizer's section lines, at the start of the line: "READ of size
+ * 4 at 0x6020 thread T0" becomes TSan's "Read of size 4 at 0x6020 by thread
+ * T0", so that the access reads the same; "freed by thread T0 here:" and
+ * the like open a stack.
+ */
+static void add_asan_section(struct tblock *b, const char *text)
+{
+	size_t len = strlen(text);
+
+	if (starts_with(text, "READ of size") || starts_with(text, "WRITE of size")) {
+		struct strbuf sb = STRBUF_INIT;
+		const char *t = strstr(text, " thread T");
+
+		sb_addf(&sb, "%c%.*s", text[0], (int)((t ? t : text + len) - text - 1), text + 1);
+		for (size_t i = 1; i < 5 && sb.buf[i] && sb.buf[i] != ' '; i++)
+			sb.buf[i] = (char)(sb.buf[i] - 'A' + 'a');
+		if (t)
+			sb_addf(&sb, " by%s", t);
+		new_stack(b, sb_detach(&sb));
+	} else if (len > 6 && !strcmp(text + len - 6, " here:")) {
+		new_stack(b, xstrndup(text, len - 6));
+	} else if (strstr(text, " is located ")) {
+		/* "... is located in stack of thread T0 at offset 80 in frame": its frames follow */
+		if (b->nnotes < MAX_NOTES) {
+			ALLOC_GROW(b->notes, b->nnotes + 1, b->notes_alloc);
+			b->notes[b->nnotes++] = xstrdup(text);
+		}
+		new_stack(b, xstrdup("located"));
 	}
 }
 
@@ -566,7 +611,9 @@ static char *variable_of(const struct tblock *b, const struct source *srcs, size
 	for (size_t i = 0; i < b->n; i++) {
 		const struct tstack *s = &b->stacks[i];
 
-		if (!s->label || !starts_with(s->label, "Location is heap block"))
+		if (!s->label || !(starts_with(s->label, "Location is heap block") ||
+				   starts_with(s->label, "previously allocated by") ||
+				   starts_with(s->label, "allocated by")))
 			continue;
 		for (size_t j = 0; j < s->n; j++) {
 			const struct source *src = student_source(&s->frames[j], srcs, nsrcs);
@@ -579,14 +626,68 @@ static char *variable_of(const struct tblock *b, const struct source *srcs, size
 	return NULL;
 }
 
+/*
+ * The sites of a memory error: the bad access (or, for a crash or a bad
+ * free, the stack right under the headline), then where the block was
+ * freed and where it was allocated.
+ */
+static void memory_sites(struct finding *nf, size_t *alloc, const struct tblock *b,
+			 const struct source *srcs, size_t nsrcs, const char *helper_dir)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct tstack *s = &b->stacks[i];
+		bool is_main;
+		char *label;
+
+		if (!s->label)
+			label = xstrdup(b->what);
+		else if (is_access(s->label))
+			label = access_label(s->label);
+		else if (starts_with(s->label, "freed by") ||
+			 starts_with(s->label, "previously allocated by") ||
+			 starts_with(s->label, "allocated by"))
+			label = access_label(starts_with(s->label, "previously ") ? s->label + 11
+										 : s->label);
+		else
+			continue;
+		add_site(nf, alloc, s, label, thread_in(s->label, &is_main), b, srcs, nsrcs,
+			 helper_dir);
+	}
+}
+
+/* AddressSanitizer's name of an error, in words. */
+static char *memory_headline(const char *what)
+{
+	static const struct { const char *asan, *words; } names[] = {
+		{ "heap-use-after-free", "memory used after it was freed" },
+		{ "heap-buffer-overflow", "an access past the end (or before the start) of a "
+					  "block from malloc" },
+		{ "stack-buffer-overflow", "an access past the end of a local array" },
+		{ "global-buffer-overflow", "an access past the end of a global array" },
+		{ "stack-use-after-return", "a local variable used after its function returned" },
+		{ "attempting double-free", "a block freed twice" },
+		{ "attempting free", "free() of memory that did not come from malloc()" },
+		{ "SEGV", "a crash: a bad pointer was followed" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (starts_with(what, names[i].asan))
+			return xstrdup(names[i].words);
+	return xstrdup(what);
+}
+
 static bool classify(const struct tblock *b, enum finding_kind *kind)
 {
+	if (b->asan) {
+		*kind = FINDING_MEMORY;
+		return true;
+	}
 	if (starts_with(b->what, "data race")) {
 		*kind = FINDING_RACE;
 		return true;
 	}
 	if (starts_with(b->what, "heap-use-after-free")) {
-		*kind = FINDING_RACE;
+		*kind = FINDING_MEMORY;
 		return two_threads(b);
 	}
 	if (starts_with(b->what, "lock-order-inversion")) {
@@ -611,6 +712,10 @@ static void block_add(struct findings *f, const struct tblock *b, const struct s
 		race_sites(&nf, &alloc, b, srcs, nsrcs, helper_dir);
 	else if (nf.kind == FINDING_LOCK_ORDER)
 		lock_order_sites(&nf, &alloc, b, srcs, nsrcs, helper_dir);
+	else if (nf.kind == FINDING_MEMORY && b->asan)
+		memory_sites(&nf, &alloc, b, srcs, nsrcs, helper_dir);
+	else if (nf.kind == FINDING_MEMORY)
+		race_sites(&nf, &alloc, b, srcs, nsrcs, helper_dir);
 	else if (b->n && !b->stacks[0].label)
 		add_site(&nf, &alloc, &b->stacks[0], xstrdup(b->what), -1, b, srcs, nsrcs, helper_dir);
 	for (size_t i = 0; i < nf.nsites; i++)
@@ -621,14 +726,14 @@ static void block_add(struct findings *f, const struct tblock *b, const struct s
 	}
 	if (nf.kind == FINDING_LOCK_ORDER)
 		nf.headline = xstrdup("two locks were taken in both orders");
-	else if (starts_with(b->what, "heap-use-after-free"))
-		nf.headline = xstrfmt("%s, after another thread freed it", nf.sites[0].label);
+	else if (nf.kind == FINDING_MEMORY)
+		nf.headline = memory_headline(b->what);
 	else if (nf.kind == FINDING_RACE)
 		nf.headline = xstrdup(nf.sites[0].label);
 	else
 		nf.headline = xstrdup(b->what);
 	nf.variable = variable_of(b, srcs, nsrcs);
-	nf.tools = TOOL_TSAN;
+	nf.tools = b->asan ? TOOL_ASAN : TOOL_TSAN;
 	nf.occurrences = 1;
 	findings_merge(f, &nf);
 }
@@ -658,6 +763,14 @@ static char *warning_words(const char *s)
 	return xstrndup(s, len);
 }
 
+/* "heap-use-after-free on address 0x... at pc ..." without the addresses. */
+static char *error_words(const char *s)
+{
+	const char *on = strstr(s, " on ");
+
+	return on ? xstrndup(s, (size_t)(on - s)) : warning_words(s);
+}
+
 void tsan_add_report(struct findings *f, const char *text, size_t len, const struct source *srcs,
 		     size_t nsrcs, const char *helper_dir)
 {
@@ -682,13 +795,18 @@ void tsan_add_report(struct findings *f, const char *text, size_t len, const str
 		line = xstrndup(text + pos, n);
 		pos = (size_t)(nl - text) + 1;
 
-		if ((w = strstr(line, "WARNING: ThreadSanitizer: "))) {
+		if ((w = strstr(line, "WARNING: ThreadSanitizer: ")) ||
+		    (w = strstr(line, "ERROR: AddressSanitizer: "))) {
+			bool asan = w[0] == 'E';
+
 			if (open)
 				block_add(f, &b, srcs, nsrcs, helper_dir);
 			block_release(&b);
-			b.what = warning_words(w + 26);
+			b.what = asan ? error_words(w + 25) : warning_words(w + 26);
+			b.asan = asan;
 			open = true;
-		} else if (strstr(line, "SUMMARY: ThreadSanitizer:") || is_separator(line)) {
+		} else if (strstr(line, "SUMMARY: ThreadSanitizer:") ||
+			   strstr(line, "SUMMARY: AddressSanitizer:") || is_separator(line)) {
 			if (open)
 				block_add(f, &b, srcs, nsrcs, helper_dir);
 			block_release(&b);
@@ -697,6 +815,8 @@ void tsan_add_report(struct findings *f, const char *text, size_t len, const str
 			add_frame(&b, number, fr);
 		} else if (open && line[0] == ' ' && line[1] == ' ' && !is_space(line[2])) {
 			add_section(&b, line + 2);
+		} else if (open && b.asan && line[0] && !is_space(line[0])) {
+			add_asan_section(&b, line);
 		}
 		free(line);
 	}

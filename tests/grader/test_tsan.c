@@ -202,11 +202,12 @@ Test(tsan, other_warnings)
 
 	add(&f, "tsan-other.txt", &other, NULL);
 	cr_assert_eq(f.n, 2, "expected 2 findings, got %zu", f.n);
-	uaf = find(&f, FINDING_RACE, 28);
+	uaf = find(&f, FINDING_MEMORY, 28);
 	cr_assert_not_null(uaf, "memory used after another thread freed it");
 	cr_assert_eq(uaf->sites[1].line, 10);
-	cr_assert(strstr(uaf->headline, "after another thread freed it"), "%s", uaf->headline);
-	cr_assert_null(find(&f, FINDING_RACE, 32), "a use after free in one thread is no race");
+	cr_assert_str_eq(uaf->headline, "memory used after it was freed");
+	cr_assert_null(find(&f, FINDING_MEMORY, 32),
+		       "a use after free in one thread is AddressSanitizer's to find");
 	destroy = find(&f, FINDING_MISUSE, 35);
 	cr_assert_not_null(destroy, "destroy of a locked mutex");
 	cr_assert_str_eq(destroy->variable, "m");
@@ -447,5 +448,89 @@ Test(tsan, each_access_with_the_locks_its_thread_held)
 	cr_assert_str_eq(global->sites[1].locks, "the lock first used at r2.c:17");
 	cr_assert_str_eq(heap->sites[1].locks,
 			 "the lock first used at r2.c:42, the lock first used at r2.c:17");
+	findings_release(&f);
+}
+
+/* ---- AddressSanitizer's errors ---- */
+
+static const struct finding *memory_error_at(const struct findings *f, int line)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].kind == FINDING_MEMORY && f->v[i].nsites && f->v[i].sites[0].line == line)
+			return &f->v[i];
+	return NULL;
+}
+
+static void assert_sites(const struct finding *fi, const int *lines, size_t n)
+{
+	cr_assert_eq(fi->nsites, n, "%s: %zu sites, not %zu", fi->headline, fi->nsites, n);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(fi->sites[i].line, lines[i], "%s: site %zu at line %d, not %d",
+			     fi->headline, i, fi->sites[i].line, lines[i]);
+		cr_assert(fi->sites[i].student);
+	}
+}
+
+Test(asan, memory_errors_at_the_students_lines)
+{
+	struct source memerr = { .name = "memerr.c", .display = "memerr.c",
+				 .staged = "/tmp/rcfix-asan/src/memerr.c" };
+	struct findings f = { 0 };
+	const struct finding *fi;
+
+	add(&f, "asan-memerr.txt", &memerr, NULL);
+	cr_assert_eq(f.n, 4, "expected 4 findings, got %zu", f.n);
+	for (size_t i = 0; i < f.n; i++)
+		cr_assert_eq(f.v[i].tools, TOOL_ASAN);
+
+	fi = memory_error_at(&f, 39);
+	cr_assert_not_null(fi, "the use after another thread's free");
+	assert_sites(fi, (const int[]){ 39, 19, 31 }, 3);
+	cr_assert_str_eq(fi->headline, "memory used after it was freed");
+	cr_assert_str_eq(fi->sites[0].label, "read of size 4 by thread T0");
+	cr_assert_str_eq(fi->sites[1].label, "freed by thread T1");
+	cr_assert_eq(fi->sites[1].thread, 1);
+	cr_assert_str_eq(fi->variable, "memory allocated at memerr.c:31");
+
+	fi = memory_error_at(&f, 50);
+	cr_assert_not_null(fi, "the heap block written past its end");
+	assert_sites(fi, (const int[]){ 50, 47 }, 2);
+	cr_assert(strstr(fi->headline, "past the end"), "%s", fi->headline);
+	cr_assert_str_eq(fi->sites[0].label, "write of size 1 by thread T0");
+
+	/* the frame ASan names the array's function by is no site of its own */
+	fi = memory_error_at(&f, 58);
+	cr_assert_not_null(fi, "the local array read past its end");
+	assert_sites(fi, (const int[]){ 58 }, 1);
+	cr_assert_str_eq(fi->headline, "an access past the end of a local array");
+
+	fi = memory_error_at(&f, 69);
+	cr_assert_not_null(fi, "the block freed twice");
+	assert_sites(fi, (const int[]){ 69, 68, 47 }, 3);
+	cr_assert_str_eq(fi->headline, "a block freed twice");
+	findings_release(&f);
+}
+
+/* AddressSanitizer's errors outside the student's file, or cut short, cost nothing or keep what they had. */
+Test(asan, elsewhere_and_truncated)
+{
+	struct source other = { .name = "other.c", .display = "other.c",
+				.staged = "/tmp/rcfix-asan/src/other.c" };
+	struct source memerr = { .name = "memerr.c", .display = "memerr.c",
+				 .staged = "/tmp/rcfix-asan/src/memerr.c" };
+	struct findings f = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	const char *second;
+
+	add(&f, "asan-memerr.txt", &other, NULL);
+	cr_assert_eq(f.n, 0, "no frame in other.c, no finding");
+	load(&sb, "asan-memerr.txt");
+	/* cut inside the second error's first frame line */
+	second = strstr(strstr(sb.buf, "heap-buffer-overflow on"), "memerr.c:50");
+	cr_assert_not_null(second);
+	tsan_add_report(&f, sb.buf, (size_t)(second - sb.buf) + 9, &memerr, 1, NULL);
+	cr_assert_eq(f.n, 1, "the whole first error and nothing of the cut one: %zu", f.n);
+	cr_assert_not_null(memory_error_at(&f, 39));
+	sb_release(&sb);
 	findings_release(&f);
 }
