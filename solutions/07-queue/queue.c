@@ -25,6 +25,7 @@ struct queue {
 struct queue *queue_new(size_t capacity)
 {
 	struct queue *q;
+	int err;
 
 	if (capacity == 0) {
 		errno = EINVAL;
@@ -36,15 +37,32 @@ struct queue *queue_new(size_t capacity)
 	/* calloc checks capacity * sizeof(void *) for overflow itself. */
 	q->slots = calloc(capacity, sizeof(*q->slots));
 	if (!q->slots) {
-		free(q);
-		errno = ENOMEM;
-		return NULL;
+		err = ENOMEM;
+		goto fail_slots;
 	}
 	q->capacity = capacity;
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->not_full, NULL);
-	pthread_cond_init(&q->not_empty, NULL);
+	/* Each init can fail (EAGAIN, ENOMEM): undo what was made, in reverse. */
+	err = pthread_mutex_init(&q->lock, NULL);
+	if (err)
+		goto fail_lock;
+	err = pthread_cond_init(&q->not_full, NULL);
+	if (err)
+		goto fail_not_full;
+	err = pthread_cond_init(&q->not_empty, NULL);
+	if (err)
+		goto fail_not_empty;
 	return q;
+
+fail_not_empty:
+	pthread_cond_destroy(&q->not_full);
+fail_not_full:
+	pthread_mutex_destroy(&q->lock);
+fail_lock:
+	free(q->slots);
+fail_slots:
+	free(q);
+	errno = err;
+	return NULL;
 }
 
 int queue_push(struct queue *q, void *item)

@@ -1,0 +1,105 @@
+/* Criterion tests of stage 07-queue: a mutex or condition variable that cannot be made, and all of them destroyed. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "faults_sync.h"
+#include "queue.h"
+
+/*
+ * pthread_cond_init and pthread_cond_destroy, wrapped like faults_sync.c
+ * wraps the mutex calls (the manifest adds the --wrap flags): the k-th
+ * init from cond_init_fail_at(k) on fails with ENOMEM.
+ */
+static atomic_int cond_calls, cond_made, cond_gone, cond_fail_at;
+
+int __real_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
+int __real_pthread_cond_destroy(pthread_cond_t *c);
+int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
+int __wrap_pthread_cond_destroy(pthread_cond_t *c);
+
+int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
+{
+	int rc;
+
+	if (atomic_fetch_add(&cond_calls, 1) + 1 == atomic_load(&cond_fail_at))
+		return ENOMEM;
+	rc = __real_pthread_cond_init(c, attr);
+	if (!rc)
+		atomic_fetch_add(&cond_made, 1);
+	return rc;
+}
+
+int __wrap_pthread_cond_destroy(pthread_cond_t *c)
+{
+	int rc = __real_pthread_cond_destroy(c);
+
+	if (!rc)
+		atomic_fetch_add(&cond_gone, 1);
+	return rc;
+}
+
+static void cond_init_fail_at(int k)
+{
+	atomic_store(&cond_fail_at, k);
+	atomic_store(&cond_calls, 0);
+	atomic_store(&cond_made, 0);
+	atomic_store(&cond_gone, 0);
+}
+
+static void expect_all_undone(const char *what)
+{
+	cr_assert_eq(mutex_destroys(), mutex_inits(), "queue_new when %s: it returned NULL but destroyed %d "
+		     "of the %d mutex(es) it made", what, mutex_destroys(), mutex_inits());
+	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_new when %s: it returned NULL "
+		     "but destroyed %d of the %d condition variable(s) it made", what,
+		     atomic_load(&cond_gone), atomic_load(&cond_made));
+}
+
+/* Every init that can fail is checked, and what was made before it is undone. */
+Test(lifecycle, init_failure_handled)
+{
+	struct queue *q;
+
+	mutex_init_fail_at(1);
+	cond_init_fail_at(0);
+	q = queue_new(4);
+	cr_assert_null(q, "queue_new when pthread_mutex_init fails: expected NULL, got a queue whose lock "
+		       "was never made");
+	expect_all_undone("pthread_mutex_init fails");
+	/* How many condition variables does a queue make?  Fail each in turn. */
+	mutex_init_fail_at(0);
+	cond_init_fail_at(0);
+	q = queue_new(4);
+	cr_assert_not_null(q, "queue_new(4) returned NULL");
+	queue_free(q);
+	for (int k = 1, made = atomic_load(&cond_made); k <= made; k++) {
+		mutex_init_fail_at(0);
+		cond_init_fail_at(k);
+		q = queue_new(4);
+		cr_assert_null(q, "queue_new when its pthread_cond_init number %d fails: expected NULL, got a "
+			       "queue with a condition variable that was never made", k);
+		expect_all_undone("a pthread_cond_init fails");
+	}
+	cond_init_fail_at(0);
+}
+
+/* queue_free destroys what queue_new made: the mutex and every condition variable. */
+Test(lifecycle, free_destroys)
+{
+	struct queue *q;
+
+	mutex_init_fail_at(0);
+	cond_init_fail_at(0);
+	q = queue_new(4);
+	cr_assert_not_null(q, "queue_new(4) returned NULL");
+	cr_assert_eq(queue_push(q, NULL), 0, "queue_push of NULL into an empty queue failed");
+	queue_close(q);
+	queue_free(q);
+	cr_assert_eq(mutex_destroys(), mutex_inits(), "queue_free must pthread_mutex_destroy: %d made, %d "
+		     "destroyed", mutex_inits(), mutex_destroys());
+	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_free must "
+		     "pthread_cond_destroy: %d made, %d destroyed", atomic_load(&cond_made),
+		     atomic_load(&cond_gone));
+}
