@@ -1,9 +1,14 @@
 /* Criterion tests of stage 08-pool: the workers made and joined, shutdown, idle workers, errors. */
+#define _GNU_SOURCE		/* gettid */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "faults_sync.h"
 #include "jobs.h"
@@ -176,7 +181,39 @@ static double others_ms(pthread_t waiter)
 	return sum;
 }
 
-#define BURN_MS 100.0
+/*
+ * How many times the threads of this process other than the calling one
+ * have been switched out so far (/proc/self/task/TID/status), or -1.
+ */
+static long others_switches(void)
+{
+	char path[64], line[128];
+	struct dirent *e;
+	long sum = 0, n;
+	DIR *d = opendir("/proc/self/task");
+	FILE *f;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || atol(e->d_name) == (long)gettid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;	/* a thread that just ended */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+				sum += n;
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+#define BURN_MS 200.0
+#define MAX_SWITCHES 40
 
 struct idle_waiter {
 	struct job *j;
@@ -195,9 +232,11 @@ static void *idle_waiter_run(void *arg)
 /*
  * Four workers: one runs a job held at a gate, three have nothing to do;
  * another thread waits for the held job.  While the test's own thread does
- * BURN_MS of CPU work, the five must stay asleep: a thread that spins
- * (with sched_yield or without) uses about as much CPU as the test's own
- * thread, one that sleeps on a condition variable next to none.
+ * BURN_MS of CPU work, the five must stay asleep.  A thread that spins
+ * shows one way or the other: on a CPU of its own it uses about as much CPU
+ * as the test's thread; on a busy machine a spinner that calls
+ * sched_yield() gets little CPU but is switched in and out again and again,
+ * where a thread asleep on a condition variable is not switched in at all.
  */
 Test(idle, no_busy_waiting)
 {
@@ -206,6 +245,7 @@ Test(idle, no_busy_waiting)
 	struct pool *p;
 	pthread_t tid;
 	double start, used, burnt, t0;
+	long switches0, switches;
 	volatile unsigned long x = 0;
 
 	track_reset();
@@ -218,17 +258,23 @@ Test(idle, no_busy_waiting)
 	gate_await(&w.arrived, 1);
 
 	start = others_ms(tid);
+	switches0 = others_switches();
 	t0 = cpu_ms(CLOCK_THREAD_CPUTIME_ID);
 	while ((burnt = cpu_ms(CLOCK_THREAD_CPUTIME_ID) - t0) < BURN_MS)
 		for (int i = 0; i < 10000; i++)
 			x += i;
 	used = others_ms(tid) - start;
+	switches = others_switches() - switches0;
 	gate_open(&h.gate);
 	test_join(tid);
 	pool_free(p);
 	cr_assert_lt(used, burnt / 4, "while the test's thread used %.0f ms of CPU, 3 idle workers, "
 		"1 worker in a job that waits, and 1 thread in pool_wait used %.0f ms (expected next "
 		"to none): something waits by spinning, not on a condition variable", burnt, used);
+	cr_assert(switches0 < 0 || switches < MAX_SWITCHES, "while the test's thread used %.0f ms "
+		"of CPU, 3 idle workers, 1 worker in a job that waits, and 1 thread in pool_wait were "
+		"switched in and out %ld times (expected a handful: a thread asleep is not run): "
+		"something waits by spinning, not on a condition variable", burnt, switches);
 }
 
 /* ---- errors: bad arguments, and what cannot be made ---- */

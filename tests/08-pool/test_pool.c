@@ -38,6 +38,56 @@ Test(jobs, each_runs_once)
 	pool_free(p);
 }
 
+/*
+ * One worker, held by a first job while 20 more are queued behind it: once
+ * the test lets it go, the 20 start in the order they were submitted.
+ */
+struct ordered {
+	pthread_mutex_t *lock;
+	int *log, *n;
+	int i;
+};
+
+static void *log_job(void *arg)
+{
+	struct ordered *o = arg;
+
+	pthread_mutex_lock(o->lock);
+	o->log[(*o->n)++] = o->i;
+	pthread_mutex_unlock(o->lock);
+	return NULL;
+}
+
+Test(jobs, start_in_submission_order)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct ordered o[20];
+	struct job *h[20];
+	int log[20], n = 0;
+	struct held first;
+	struct pool *p = new_pool(1);
+	struct job *f;
+
+	held_init(&first, NULL);
+	f = pool_submit(p, held_job, &first);
+	cr_assert_not_null(f, "pool_submit returned NULL");
+	for (int i = 0; i < 20; i++) {
+		o[i] = (struct ordered){ .lock = &lock, .log = log, .n = &n, .i = i };
+		h[i] = pool_submit(p, log_job, &o[i]);
+		cr_assert_not_null(h[i], "pool_submit returned NULL");
+	}
+	gate_open(&first.gate);
+	pool_wait(f, NULL);
+	for (int i = 0; i < 20; i++)
+		pool_wait(h[i], NULL);
+	cr_assert_eq(n, 20, "1 worker, 20 jobs queued: %d ran", n);
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(log[i], i, "1 worker, jobs 0 to 19 queued behind a held job: the %dth to "
+			"start was job %d, expected job %d (a queue: first in, first out)", i + 1, log[i],
+			i);
+	pool_free(p);
+}
+
 /* ---- results: waiters in another order than submission ---- */
 
 #define RESULT_JOBS 400
