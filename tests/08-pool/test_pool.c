@@ -193,10 +193,10 @@ static void held_rounds(int rounds, const char *how)
 		gate_open(&h.gate);
 		test_join(tid);
 		cr_assert_eq(w.rc, 0, "round %d%s: pool_wait returned %d, expected 0", round, how, w.rc);
-		cr_assert_eq(w.got, (void *)&h, "round %d%s: pool_wait gave %p, the job returned %p",
-			round, how, w.got, (void *)&h);
 		cr_assert(w.finished_when_back, "round %d%s: pool_wait returned before its job had "
 			"finished: it must wait while the job is not done", round, how);
+		cr_assert_eq(w.got, (void *)&h, "round %d%s: pool_wait gave %p, the job returned %p",
+			round, how, w.got, (void *)&h);
 	}
 	pool_free(p);
 }
