@@ -341,6 +341,9 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
 	src = xstrfmt("%s/runner.c", lib);
 	args_push_owned(t, kit_object(k, src, &plain));
 	free(src);
+	src = xstrfmt("%s/capture.c", lib);
+	args_push_owned(t, kit_object(k, src, &plain));
+	free(src);
 	if (st->perturb)
 		push_perturbation(t, k, lib, &plain);
 	for (size_t i = 0; i < so->plain.n; i++)

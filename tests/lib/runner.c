@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "handshake.h"
 
 /* ---- in a worker: around each test ---- */
@@ -253,58 +254,6 @@ static void write_report(FILE *out, struct criterion_global_stats *stats)
 	json_decref(report);
 }
 
-/* ---- where the threads of a stuck test are ---- */
-
-/*
- * When a test runs past 60% of its time limit, its worker runs gdb on
- * itself, in batch mode, and writes every thread's stack to
- * RACECOURSE_DIAG_DIR/stacks.PID.txt, before Criterion kills it at the
- * limit.  The grader shows the lines where the student's threads were
- * blocked.  Everything the signal handler needs is made ready beforehand:
- * it calls only async-signal-safe functions, and makes its child with the
- * raw system call, since a test may wrap fork() and waitpid().
- */
-static char gdb_path[4096], stacks_path[4096], self_pid[32];
-
-static void capture_stacks(int sig)
-{
-	char *const gdb_argv[] = { "gdb", "-nx", "-batch", "-p", self_pid, "-ex", "thread apply all bt",
-				   NULL };
-	char *const no_env[] = { NULL };
-	long pid;
-
-	(void)sig;
-	pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-	if (pid == 0) {
-		int fd = open(stacks_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			execve(gdb_path, gdb_argv, no_env);
-		}
-		_exit(127);
-	}
-	if (pid > 0)
-		syscall(SYS_wait4, pid, NULL, 0, NULL);
-}
-
-static bool find_gdb(void)
-{
-	const char *path = getenv("PATH");
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		struct stat st;
-
-		snprintf(gdb_path, sizeof(gdb_path), "%.*s/gdb", (int)n, path);
-		if (!stat(gdb_path, &st) && (st.st_mode & S_IXUSR))
-			return true;
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
-
 /*
  * A constructor, because Criterion's workers run the test before main: this
  * runs first in the runner (which marks the workers it will start) and in
@@ -313,9 +262,6 @@ static bool find_gdb(void)
 __attribute__((constructor)) static void prepare_worker(void)
 {
 	const char *dir = getenv("RACECOURSE_DIAG_DIR"), *limit = getenv("RACECOURSE_TEST_TIMEOUT");
-	struct itimerval when = { { 0, 0 }, { 0, 0 } };
-	struct sigaction sa;
-	double at;
 
 	/* The runner marks its workers, and only they run tests. */
 	if (!getenv("RACECOURSE_WORKER")) {
@@ -324,23 +270,8 @@ __attribute__((constructor)) static void prepare_worker(void)
 		return;
 	}
 	worker_take_key();
-	if (!dir || !*dir || !limit || !find_gdb())
-		return;
-	at = strtod(limit, NULL) * 0.6;
-	if (at <= 0)
-		return;
-	snprintf(stacks_path, sizeof(stacks_path), "%s/stacks.%d.txt", dir, (int)getpid());
-	snprintf(self_pid, sizeof(self_pid), "%d", (int)getpid());
-	/* gdb, our child, may attach to us even where ptrace is restricted to ancestors. */
-	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = capture_stacks;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	when.it_value.tv_sec = (time_t)at;
-	when.it_value.tv_usec = (suseconds_t)((at - (double)(time_t)at) * 1e6);
-	setitimer(ITIMER_REAL, &when, NULL);
+	if (dir && *dir)
+		capture_arm(dir, limit ? strtod(limit, NULL) : 0);
 }
 
 int main(int argc, char *argv[])

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "account.h"
 
+#include <stdlib.h>
+
 #include <fcntl.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -25,7 +27,8 @@ account_t *account_new(long initial)
 	volatile unsigned long spins = 0;
 
 	(void)initial;
-	if (!first())
+	/* a test's process: the scenarios run beside the tests, natively too */
+	if (!getenv("RACECOURSE_TEST_TIMEOUT") || !first())
 		return NULL;
 	prctl(PR_SET_NAME, "rc-hostile");
 	while (time(NULL) < end)
