@@ -102,9 +102,15 @@ struct pool *pool_new(size_t nthreads)
 		return NULL;
 	}
 	p->nthreads = nthreads;
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->done, NULL);
+	rc = pthread_mutex_init(&p->lock, NULL);
+	if (rc)
+		goto fail_lock;
+	rc = pthread_cond_init(&p->work, NULL);
+	if (rc)
+		goto fail_work;
+	rc = pthread_cond_init(&p->done, NULL);
+	if (rc)
+		goto fail_done;
 	for (size_t i = 0; i < nthreads; i++) {
 		rc = pthread_create(&p->workers[i], NULL, worker, p);
 		if (rc) {
@@ -115,6 +121,16 @@ struct pool *pool_new(size_t nthreads)
 		}
 	}
 	return p;
+
+fail_done:
+	pthread_cond_destroy(&p->work);
+fail_work:
+	pthread_mutex_destroy(&p->lock);
+fail_lock:
+	free(p->workers);
+	free(p);
+	errno = rc;
+	return NULL;
 }
 
 struct job *pool_submit(struct pool *p, pool_fn fn, void *arg)

@@ -11,10 +11,13 @@ struct job;
 typedef void *(*pool_fn)(void *arg);
 
 /*
- * A pool of exactly `nthreads` worker threads, all created here.
- * Returns NULL with errno EINVAL when nthreads is 0, ENOMEM when out of
- * memory, EAGAIN when a thread cannot be created (the ones already created
- * are joined first: nothing is leaked).
+ * A pool of exactly `nthreads` worker threads, all created here: no other
+ * function of the pool creates a thread.  Idle workers sleep on a condition
+ * variable (no busy waiting).  Returns NULL with errno EINVAL when nthreads
+ * is 0, ENOMEM when out of memory, or the error that pthread_mutex_init,
+ * pthread_cond_init or pthread_create returned (EAGAIN...) when one fails:
+ * what was made is undone first (the workers already created are joined,
+ * the mutexes and condition variables destroyed), nothing is leaked.
  */
 struct pool *pool_new(size_t nthreads);
 
@@ -27,9 +30,10 @@ struct pool *pool_new(size_t nthreads);
 struct job *pool_submit(struct pool *p, pool_fn fn, void *arg);
 
 /*
- * Blocks until the job has run, stores what fn returned in *result (unless
- * result is NULL) and releases the handle: wait for each handle at most
- * once.  Returns 0, or -1 with errno EINVAL when j is NULL.
+ * Blocks, without using the CPU, until the job has run, stores what fn
+ * returned in *result (unless result is NULL) and releases the handle:
+ * wait for each handle at most once, from any thread (a job too), before
+ * pool_free.  Returns 0, or -1 with errno EINVAL when j is NULL.
  */
 int pool_wait(struct job *j, void **result);
 
