@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../tests/lib/handshake.h"
+#include "../tests/lib/scenario.h"
 #include "build.h"
 #include "hglocks.h"
 #include "child.h"
@@ -225,6 +226,11 @@ static void scenarios_note(struct strbuf *note, const struct child *c, const cha
 			"that to it, as can a problem of the tool. ", tool, len, failure);
 		return;
 	}
+	if (!c->start_errno && WIFEXITED(c->status) && WEXITSTATUS(c->status) == SCENARIO_STUCK_STATUS) {
+		sb_addf(note, "The scenarios' threads under %s had not ended half-way through its time "
+			"limit of %g s: a deadlock, or a wait that nothing ends? ", tool, c->timeout);
+		return;
+	}
 	if (!c->start_errno && WIFEXITED(c->status) && !child_signal(c)) {
 		sb_addf(note, "The scenarios under %s ended (status %d) before they all ran: the "
 			"code must not call exit(), _exit() or exec*(), so %s could not check "
@@ -251,6 +257,15 @@ static int open_report(const char *path)
 	return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 }
 
+/*
+ * The scenarios end themselves, as stuck, half-way through a detector's
+ * time limit (scenario.h): a deadlock then costs half of it, not all.
+ */
+static char *scenario_deadline_env(const struct grade_options *o)
+{
+	return xstrfmt(SCENARIO_SECONDS_ENV "=%g", grade_limit(o, DETECTOR_TIMEOUT) / 2);
+}
+
 struct detector_run {
 	const char *tool;	/* "helgrind" or "drd" */
 	unsigned flag;
@@ -259,7 +274,8 @@ struct detector_run {
 	const char **sandboxed;
 	char *xml;		/* where its report goes */
 	char *key_env;		/* the handshake's key */
-	const char *env[2];
+	char *deadline_env;
+	const char *env[3];
 	int log_fd;		/* valgrind's own messages (--log-fd), a memory file, or -1 */
 };
 
@@ -308,13 +324,16 @@ static void detector_setup(struct detector_run *d, const struct grade_options *o
 	d->child.give_fd[0] = handshake_fd(d->key_env);
 	if (d->log_fd >= 0)
 		d->child.give_fd[VALGRIND_LOG_SLOT] = fcntl(d->log_fd, F_DUPFD_CLOEXEC, 0);
-	d->env[1] = NULL;
+	d->deadline_env = scenario_deadline_env(o);
+	d->env[1] = d->deadline_env;
+	d->env[2] = NULL;
 	d->child.env = d->env;
 	sandbox_child(o->sandbox, &d->child);
 }
 
 static void detector_release(struct detector_run *d)
 {
+	free(d->deadline_env);
 	if (d->child.pass_fd >= 0)
 		close(d->child.pass_fd);
 	if (d->log_fd >= 0)
@@ -421,8 +440,8 @@ struct sanitizer_run {
 	const struct sanitizer *san;
 	struct child child;
 	const char **sandboxed;
-	char *options, *seed, *key_env;
-	const char *env[4];
+	char *options, *seed, *key_env, *deadline_env;
+	const char *env[5];
 };
 
 static void sanitizer_setup(struct sanitizer_run *t, const struct sanitizer *san,
@@ -437,7 +456,9 @@ static void sanitizer_setup(struct sanitizer_run *t, const struct sanitizer *san
 	t->env[0] = t->options;
 	t->env[1] = t->seed;
 	t->env[2] = KEY_FD_ENV;
-	t->env[3] = NULL;
+	t->deadline_env = scenario_deadline_env(o);
+	t->env[3] = t->deadline_env;
+	t->env[4] = NULL;
 	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
 	t->child.argv = t->sandboxed;
@@ -483,6 +504,7 @@ static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t,
 	free(t->options);
 	free(t->seed);
 	free(t->key_env);
+	free(t->deadline_env);
 }
 
 /*

@@ -24,4 +24,13 @@ extern const size_t nscenarios;
 /* Start nthreads threads running fn(arg_i) and join them all; aborts on failure. */
 void scenario_threads(int nthreads, void *(*fn)(void *), void *args, size_t argsize);
 
+/*
+ * A run still going at its deadline (the grader's RACECOURSE_SCENARIO_SECONDS
+ * after the start, 30 s by default) ends with SCENARIO_STUCK_STATUS: a
+ * deadlock or a wait nobody ends, which would otherwise hold the detector
+ * to its whole time limit.
+ */
+#define SCENARIO_STUCK_STATUS 125
+#define SCENARIO_SECONDS_ENV "RACECOURSE_SCENARIO_SECONDS"
+
 #endif

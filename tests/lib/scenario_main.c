@@ -1,11 +1,36 @@
 /* Runs a stage's detector scenarios, all of them or those named. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "scenario.h"
 #include "handshake.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct timespec deadline;
+
+static void set_deadline(void)
+{
+	const char *env = getenv(SCENARIO_SECONDS_ENV);
+	double seconds = env ? strtod(env, NULL) : 0;
+
+	if (seconds <= 0)
+		seconds = 30;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += (time_t)seconds;
+	deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+}
 
 void scenario_threads(int nthreads, void *(*fn)(void *), void *args, size_t argsize)
 {
@@ -21,6 +46,33 @@ void scenario_threads(int nthreads, void *(*fn)(void *), void *args, size_t args
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_join(tids[i], NULL);
+}
+
+/*
+ * Ends the program, as stuck, at the deadline: wherever the scenarios
+ * wait, in a join of theirs or in the student's code (a pool's shutdown
+ * joining a worker that never wakes).  All signals blocked: it is the
+ * kit's thread, not the code's.
+ */
+static void *watchdog(void *unused)
+{
+	(void)unused;
+	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &deadline, NULL) == EINTR)
+		;
+	fputs("scenarios: still running at the deadline\n", stderr);
+	_exit(SCENARIO_STUCK_STATUS);
+}
+
+static void start_watchdog(void)
+{
+	sigset_t all, old;
+	pthread_t t;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (!pthread_create(&t, NULL, watchdog, NULL))
+		pthread_detach(t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static const struct scenario *find(const char *name)
@@ -43,6 +95,8 @@ int main(int argc, char **argv)
 	int code = handshake_read_key(key) ? handshake_code(key, "scenarios", NULL) : 0;
 
 	explicit_bzero(key, sizeof(key));
+	set_deadline();
+	start_watchdog();
 	if (argc == 1) {
 		for (size_t i = 0; i < nscenarios; i++)
 			scenarios[i].run();
