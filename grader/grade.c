@@ -713,6 +713,7 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	struct strbuf err = STRBUF_INIT;
 	char *dir = xstrfmt("%s/%s", o->work, name);
 	double started = now();
+	unsigned long oom_kills = sandbox_oom_kills(o->sandbox);
 	int rc = 0, built;
 
 	memset(res, 0, sizeof(*res));
@@ -766,6 +767,8 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	if (res->state == STAGE_GRADED)
 		run_stage(o, res, dir);
 out:
+	/* A process killed by the grading's memory cap is not a mystery SIGKILL. */
+	sandbox_note_oom(o->sandbox, oom_kills, &res->problem);
 	if (res->tests)
 		score_stage(res);
 	res->t_total = now() - started;
