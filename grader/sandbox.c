@@ -118,16 +118,44 @@ static void end_group_at_exit(void)
 
 static int choose_mode(struct sandbox *sb, const char *want, struct strbuf *err);
 
+/*
+ * The number in environment variable `name`, from `least` to `most`, or
+ * `fallback` when it is not set.  Returns false (err says why) for another.
+ */
+static bool env_number(const char *name, unsigned long least, unsigned long most,
+		       unsigned long fallback, unsigned long *value, struct strbuf *err)
+{
+	const char *s = getenv(name);
+	char *end;
+
+	*value = fallback;
+	if (!s || !*s)
+		return true;
+	errno = 0;
+	*value = strtoul(s, &end, 10);
+	if (errno || *end || *s < '0' || *s > '9' || *value < least || *value > most) {
+		sb_addf(err, "%s takes a whole number from %lu to %lu, not '%s'", name, least, most, s);
+		return false;
+	}
+	return true;
+}
+
 int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 {
 	const char *cgroup = getenv("RACECOURSE_CGROUP");
+	unsigned long mib, processes;
 	static bool registered;
 
 	memset(sb, 0, sizeof(*sb));
 	if (!strcmp(want, "none"))
 		return 0;
+	if (!env_number("RACECOURSE_CGROUP_MEMORY", 64, 1UL << 30, CGROUP_MEMORY >> 20, &mib, err) ||
+	    !env_number("RACECOURSE_CGROUP_PROCESSES", 32, 1UL << 22, CGROUP_PROCESSES, &processes,
+			err))
+		return -1;
 	/* First, so that even the probes below run in it. */
-	if (cgroup_cap_init_here(&sb->cgroup, cgroup && *cgroup ? cgroup : "auto")) {
+	if (cgroup_cap_init_here(&sb->cgroup, cgroup && *cgroup ? cgroup : "auto", mib << 20,
+				 processes)) {
 		sb_adds(err, sb->cgroup.why_off);
 		cgroup_cap_release(&sb->cgroup);
 		return -1;
@@ -214,27 +242,45 @@ bool sandbox_at_process_limit(const struct sandbox *sb)
 	return n + n / 16 >= sb->max_processes;
 }
 
-unsigned long sandbox_oom_kills(const struct sandbox *sb)
+void sandbox_counts(const struct sandbox *sb, struct sandbox_counts *n)
 {
-	return cgroup_cap_oom_kills(&sb->cgroup);
+	n->oom_kills = cgroup_cap_oom_kills(&sb->cgroup);
+	n->refused_forks = cgroup_cap_refused_forks(&sb->cgroup);
 }
 
-void sandbox_note_oom(const struct sandbox *sb, unsigned long before, char **problem)
+/* Appends `note` (taken) to *problem, after "; " if there is one. */
+static void add_note(char **problem, char *note)
 {
-	unsigned long kills = sandbox_oom_kills(sb);
-	unsigned long mib = sb->cgroup.memory >> 20;
-	char *note, *both;
+	char *both = *problem ? xstrfmt("%s; %s", *problem, note) : NULL;
 
-	if (kills <= before)
-		return;
-	note = xstrfmt("the code ran out of memory (limit %lu %s for all its processes together): "
-		       "the system killed %lu of them, so what they were running failed or timed out",
-		       mib % 1024 ? mib : mib / 1024, mib % 1024 ? "MiB" : "GiB", kills - before);
-	both = *problem ? xstrfmt("%s; %s", *problem, note) : NULL;
-	free(*problem);
-	*problem = both ? both : note;
-	if (both)
+	if (both) {
+		free(*problem);
 		free(note);
+		*problem = both;
+	} else {
+		*problem = note;
+	}
+}
+
+void sandbox_note_limits(const struct sandbox *sb, const struct sandbox_counts *before,
+			 char **problem)
+{
+	struct sandbox_counts now;
+	unsigned long mib = sb->cgroup.memory >> 20;
+
+	sandbox_counts(sb, &now);
+	if (now.oom_kills > before->oom_kills)
+		add_note(problem, xstrfmt("the code ran out of memory (limit %lu %s for all its "
+					  "processes together): the system killed %lu of them, so "
+					  "what they were running failed or timed out",
+					  mib % 1024 ? mib : mib / 1024, mib % 1024 ? "MiB" : "GiB",
+					  now.oom_kills - before->oom_kills));
+	if (now.refused_forks > before->refused_forks)
+		add_note(problem, xstrfmt("the code reached the process limit (%lu processes and "
+					  "threads for all its processes together): %lu of its "
+					  "fork() or pthread_create() calls failed",
+					  sb->cgroup.processes,
+					  now.refused_forks - before->refused_forks));
 }
 
 char *sandbox_describe_resources(const struct sandbox *sb)

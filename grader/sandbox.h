@@ -60,13 +60,19 @@ void sandbox_release(struct sandbox *sb);
  * processes as RLIMIT_NPROC allows it: a fork bomb.  Scans /proc.
  */
 bool sandbox_at_process_limit(const struct sandbox *sb);
-/* How many processes the grading's memory cap has had killed so far (0 without one). */
-unsigned long sandbox_oom_kills(const struct sandbox *sb);
+/* What the grading's caps have done so far (all 0 without a cgroup). */
+struct sandbox_counts {
+	unsigned long oom_kills;	/* processes the memory cap had killed */
+	unsigned long refused_forks;	/* processes and threads the process cap refused */
+};
+void sandbox_counts(const struct sandbox *sb, struct sandbox_counts *n);
 /*
- * When the memory cap has killed processes since sandbox_oom_kills() said
- * `before`, adds a sentence saying so to *problem (a malloc'd line, or NULL).
+ * When the caps have acted since sandbox_counts() gave `before`, adds a
+ * sentence for each to *problem (a malloc'd line, or NULL): "the code ran
+ * out of memory (limit 1 GiB ...)".
  */
-void sandbox_note_oom(const struct sandbox *sb, unsigned long before, char **problem);
+void sandbox_note_limits(const struct sandbox *sb, const struct sandbox_counts *before,
+			 char **problem);
 /*
  * The memory and process cap of each grading, for the instructor, in one
  * line: "cgroup v1: ...", or "no cgroup (why): ...".  Malloc'd.

@@ -297,9 +297,14 @@ static int kill_group(enum cgroup_kind kind, const char (*dir)[CGROUP_PATH_MAX])
 	for (int round = 0; round < 2000; round++) {
 		bool frozen_now = *freezer && !put(freezer, state, frozen);
 
-		killed += kill_listed(dir[0]);
-		if (kind == CGROUP_V1 && dir[1][0])
-			killed += kill_listed(dir[1]);
+		int n = kill_listed(dir[0]);
+
+		/* v1's groups hold the same processes: the pids group is for one the other missed. */
+		if (!n && kind == CGROUP_V1 && dir[1][0])
+			n = kill_listed(dir[1]);
+		/* Those that were there; a dying one is listed again until it is gone. */
+		if (round == 0)
+			killed += n;
 		if (frozen_now)
 			put(freezer, state, thawed);
 		if (is_empty(dir[0]) && (kind == CGROUP_V2 || !dir[1][0] || is_empty(dir[1])))
@@ -351,6 +356,15 @@ unsigned long cgroup_cap_oom_kills(const struct cgroup_cap *cg)
 	switch (cg->kind) {
 	case CGROUP_V1: return counter(cg->dir[0], "memory.oom_control", "oom_kill");
 	case CGROUP_V2: return counter(cg->dir[0], "memory.events", "oom_kill");
+	default: return 0;
+	}
+}
+
+unsigned long cgroup_cap_refused_forks(const struct cgroup_cap *cg)
+{
+	switch (cg->kind) {
+	case CGROUP_V1: return counter(cg->dir[1], "pids.events", "max");
+	case CGROUP_V2: return counter(cg->dir[0], "pids.events", "max");
 	default: return 0;
 	}
 }
@@ -560,14 +574,14 @@ out:
 	free(dir);
 }
 
-int cgroup_cap_init(struct cgroup_cap *cg, const char *want, const char *mountinfo,
-		    const char *self_cgroup)
+int cgroup_cap_init(struct cgroup_cap *cg, const char *want, unsigned long memory,
+		    unsigned long processes, const char *mountinfo, const char *self_cgroup)
 {
 	char *v2_why;
 
 	memset(cg, 0, sizeof(*cg));
-	cg->memory = CGROUP_MEMORY;
-	cg->processes = CGROUP_PROCESSES;
+	cg->memory = memory;
+	cg->processes = processes;
 	if (!strcmp(want, "off")) {
 		cg->why_off = xstrdup("RACECOURSE_CGROUP=off");
 		return 0;
@@ -594,7 +608,8 @@ int cgroup_cap_init(struct cgroup_cap *cg, const char *want, const char *mountin
 	return 0;
 }
 
-int cgroup_cap_init_here(struct cgroup_cap *cg, const char *want)
+int cgroup_cap_init_here(struct cgroup_cap *cg, const char *want, unsigned long memory,
+			 unsigned long processes)
 {
 	struct strbuf mountinfo = STRBUF_INIT, self = STRBUF_INIT;
 	int rc;
@@ -605,7 +620,7 @@ int cgroup_cap_init_here(struct cgroup_cap *cg, const char *want)
 		cg->why_off = xstrfmt("cannot read /proc/self: %s", strerror(errno));
 		rc = 0;
 	} else {
-		rc = cgroup_cap_init(cg, want, sb_str(&mountinfo), sb_str(&self));
+		rc = cgroup_cap_init(cg, want, memory, processes, sb_str(&mountinfo), sb_str(&self));
 	}
 	sb_release(&mountinfo);
 	sb_release(&self);

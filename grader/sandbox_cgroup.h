@@ -39,12 +39,13 @@ struct cgroup_cap {
 	char *why_off;			/* CGROUP_NONE: why, one line (malloc'd) */
 };
 
-/* The caps every grading gets. */
+/* The caps every grading gets, unless RACECOURSE_CGROUP_MEMORY (MiB) and _PROCESSES say. */
 #define CGROUP_MEMORY (1UL << 30)
 #define CGROUP_PROCESSES 256
 
 /*
- * Makes the grading's group, as `want` says: "auto" (v2 where the memory
+ * Makes the grading's group, capped at `memory` bytes and `processes`
+ * processes and threads, as `want` says: "auto" (v2 where the memory
  * and pids controllers can be had, else v1, else none), "v1", "v2" or
  * "off", under the cgroup file systems of `mountinfo` (the text of
  * /proc/self/mountinfo) for a process whose /proc/self/cgroup is
@@ -53,10 +54,11 @@ struct cgroup_cap {
  * CGROUP_NONE and why_off says why.  Returns 0, or -1 for a `want` it does
  * not know (why_off says so).
  */
-int cgroup_cap_init(struct cgroup_cap *cg, const char *want, const char *mountinfo,
-		    const char *self_cgroup);
+int cgroup_cap_init(struct cgroup_cap *cg, const char *want, unsigned long memory,
+		    unsigned long processes, const char *mountinfo, const char *self_cgroup);
 /* cgroup_cap_init() with this process's /proc/self files. */
-int cgroup_cap_init_here(struct cgroup_cap *cg, const char *want);
+int cgroup_cap_init_here(struct cgroup_cap *cg, const char *want, unsigned long memory,
+			 unsigned long processes);
 /*
  * Puts the calling process into the group: in a child, between fork and
  * exec (async-signal-safe).  Returns 0 (also with no group), or -1 with
@@ -65,12 +67,14 @@ int cgroup_cap_init_here(struct cgroup_cap *cg, const char *want);
 int cgroup_cap_enter(const struct cgroup_cap *cg);
 /* How many processes the group's memory cap has had killed so far. */
 unsigned long cgroup_cap_oom_kills(const struct cgroup_cap *cg);
+/* How many fork()s and thread creations the group's process cap has refused so far. */
+unsigned long cgroup_cap_refused_forks(const struct cgroup_cap *cg);
 /* Whether the group has (nearly) as many processes as its cap. */
 bool cgroup_cap_at_process_limit(const struct cgroup_cap *cg);
 /*
  * Kills every process in the group, frozen first where a freezer can
  * (so that none forks while it is being killed), and waits until it is
- * empty: async-signal-safe.  Returns how many it killed.
+ * empty: async-signal-safe.  Returns how many processes it found there.
  */
 int cgroup_cap_kill_all(const struct cgroup_cap *cg);
 /*
