@@ -244,7 +244,7 @@ for label in $modes; do
 	done
 done
 echo "hostile: $(wc -l <"$out/pool") gradings, ${HOSTILE_JOBS:-3} at a time, then $(wc -l <"$out/alone") alone"
-xargs -P "${HOSTILE_JOBS:-3}" -n 2 sh tests/hostile.sh --one <"$out/pool"
+xargs -r -P "${HOSTILE_JOBS:-3}" -n 2 sh tests/hostile.sh --one <"$out/pool"
 while read -r label name; do
 	sh tests/hostile.sh --one "$label" "$name"
 done <"$out/alone"
