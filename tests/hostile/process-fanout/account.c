@@ -1,120 +1,61 @@
 /*
- * Hostile: a correct account whose first call starts 100 processes that all
- * live at once, far fewer than the 512 processes RLIMIT_NPROC allows its
- * user, and works only if that succeeded.  The rlimit counts per user:
- * where gradings share one (an ordinary user's bubblewrap, a batch), one
- * grading may take what the others need to fork.  Only a cap per grading
- * says no.  Graded with a cap of 64 (env), for speed; the default is 256.
+ * Hostile: a correct account whose first call in each process starts 100
+ * processes that all live at once, far fewer than the 512 processes
+ * RLIMIT_NPROC allows its user, and works only if that succeeded.  The
+ * rlimit counts per user: where gradings share one (an ordinary user's
+ * bubblewrap, a batch), one grading may take what the others need to fork.
+ * Only a cap per grading says no.  Graded with a cap of 64 (env), for
+ * speed; the default is 256.
  */
 #define _GNU_SOURCE
 #include "account.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#define HOGS 100
-#define EACH (64UL << 10)
-
+#define KIDS 100
 
 struct account {
 	pthread_mutex_t lock;
 	long balance;
 };
 
-/* A child: takes a little memory, says so, and lives until the parent lets go. */
-static void hog(int ack, int hold)
+/* Could KIDS processes live at once?  Each waits for the pipe to close. */
+static bool spawn_them_all(void)
 {
-	char *p = malloc(EACH), c;
-
-	if (!p)
-		_exit(1);
-	memset(p, 1, EACH);
-	if (write(ack, "x", 1) != 1 || read(hold, &c, 1) < 0)
-		_exit(1);
-	_exit(0);
-}
-
-/* Did all HOGS processes live at the same time? */
-static bool hold_it_all(void)
-{
-	int ack[2], hold[2], got = 0, status;
-	time_t end = time(NULL) + 20;
+	int hold[2], status;
 	bool ok = true;
 
-	if (pipe(ack) || pipe(hold))
+	if (pipe(hold))
 		return false;
-	for (int i = 0; i < HOGS; i++) {
+	for (int i = 0; i < KIDS && ok; i++) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			close(ack[0]);
-			close(hold[1]);
-			hog(ack[1], hold[0]);
-		}
-		ok &= pid > 0;
-	}
-	close(ack[1]);
-	close(hold[0]);
-	while (ok && got < HOGS && time(NULL) < end) {
-		struct pollfd p = { .fd = ack[0], .events = POLLIN };
-		char buf[HOGS];
-		ssize_t n;
+			char c;
 
-		/* One that died can no longer hold its place. */
-		if (waitpid(-1, &status, WNOHANG) > 0)
-			ok = false;
-		else if (poll(&p, 1, 100) > 0 && (n = read(ack[0], buf, sizeof(buf))) > 0)
-			got += (int)n;
-		else if (p.revents & POLLHUP)
-			ok = false;
+			close(hold[1]);
+			_exit(read(hold[0], &c, 1) < 0);
+		}
+		ok = pid > 0;
 	}
-	ok &= got == HOGS && waitpid(-1, &status, WNOHANG) == 0;
 	close(hold[1]);
-	close(ack[0]);
+	close(hold[0]);
 	while (wait(&status) > 0)
 		;
 	return ok;
 }
 
-/* The first call in the whole grading tries; every other waits for its answer. */
-static bool processes_were_had(void)
-{
-	int fd = open("hostile.flag", O_CREAT | O_EXCL | O_WRONLY, 0600);
-	char answer = 0;
-	bool ok;
-
-	if (fd >= 0) {
-		ok = hold_it_all();
-		if (write(fd, ok ? "y" : "n", 1) != 1)
-			ok = false;
-		close(fd);
-		return ok;
-	}
-	for (int i = 0; i < 2000 && !answer; i++) {
-		struct timespec ms = { 0, 10000000 };
-
-		fd = open("hostile.flag", O_RDONLY);
-		if (fd >= 0 && read(fd, &answer, 1) != 1)
-			answer = 0;
-		if (fd >= 0)
-			close(fd);
-		if (!answer)
-			nanosleep(&ms, NULL);
-	}
-	return answer == 'y';
-}
-
 account_t *account_new(long initial)
 {
+	static int had = -1;
 	account_t *acct;
 
-	if (!processes_were_had() || !(acct = malloc(sizeof(*acct))))
+	if (had < 0)
+		had = spawn_them_all();
+	if (!had || !(acct = malloc(sizeof(*acct))))
 		return NULL;
 	pthread_mutex_init(&acct->lock, NULL);
 	acct->balance = initial;
