@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -247,8 +246,11 @@ static void pause_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Sends SIGKILL to every process listed in dir/cgroup.procs.  Returns how many. */
-static int kill_listed(const char *dir)
+/*
+ * Sends SIGKILL (or, with sig 0, nothing) to every process listed in
+ * dir/cgroup.procs.  Returns how many are listed.
+ */
+static int kill_listed(const char *dir, int sig)
 {
 	char buf[8192];
 	int n = 0;
@@ -260,7 +262,7 @@ static int kill_listed(const char *dir)
 
 		while (*p >= '0' && *p <= '9')
 			pid = pid * 10 + (*p++ - '0');
-		if (pid > 1 && !kill((pid_t)pid, SIGKILL))
+		if (pid > 1 && (!sig || !kill((pid_t)pid, sig)))
 			n++;
 		while (*p && (*p < '0' || *p > '9'))
 			p++;
@@ -292,26 +294,25 @@ static int kill_group(enum cgroup_kind kind, const char (*dir)[CGROUP_PATH_MAX])
 		return 0;
 	if (is_empty(dir[0]) && (kind == CGROUP_V2 || !dir[1][0] || is_empty(dir[1])))
 		return 0;
-	if (kind == CGROUP_V2 && !put(dir[0], "cgroup.kill", "1"))
-		killed = 1;
+	if (kind == CGROUP_V2) {
+		killed = kill_listed(dir[0], 0);
+		put(dir[0], "cgroup.kill", "1");
+	}
 	for (int round = 0; round < 2000; round++) {
 		bool frozen_now = *freezer && !put(freezer, state, frozen);
-
-		int n = kill_listed(dir[0]);
+		int n = kill_listed(dir[0], SIGKILL);
 
 		/* v1's groups hold the same processes: the pids group is for one the other missed. */
 		if (!n && kind == CGROUP_V1 && dir[1][0])
-			n = kill_listed(dir[1]);
+			n = kill_listed(dir[1], SIGKILL);
 		/* Those that were there; a dying one is listed again until it is gone. */
-		if (round == 0)
+		if (round == 0 && kind == CGROUP_V1)
 			killed += n;
 		if (frozen_now)
 			put(freezer, state, thawed);
+		/* A process leaves its group as it dies, before anyone reaps it. */
 		if (is_empty(dir[0]) && (kind == CGROUP_V2 || !dir[1][0] || is_empty(dir[1])))
 			break;
-		/* Killed processes take a moment to leave; a reaped zombie too. */
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
 		pause_ms(1);
 	}
 	return killed;
@@ -427,11 +428,8 @@ static bool remove_dirs(struct cgroup_cap *cg)
 	for (int i = 0; i < CGROUP_DIRS; i++) {
 		if (!cg->dir[i][0])
 			continue;
-		for (int tries = 0; rmdir(cg->dir[i]) && errno == EBUSY && tries < 200; tries++) {
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
+		for (int tries = 0; rmdir(cg->dir[i]) && errno == EBUSY && tries < 200; tries++)
 			pause_ms(5);
-		}
 		if (is_dir(cg->dir[i]))
 			all = false;
 		cg->dir[i][0] = '\0';
