@@ -120,6 +120,7 @@ test: deps
 	$(Q)sh tests/deadlines.sh
 	$(Q)sh tests/hostile.sh
 	$(Q)sh tests/formats.sh
+	$(Q)sh tests/doc_samples.sh
 	$(Q)sh tests/self_study.sh
 	$(Q)sh tests/gradescope.sh
 	$(Q)sh tests/student_kit.sh

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/wait.h>
@@ -475,6 +476,8 @@ static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t,
 		scenarios_note(note, &t->child, t->san->name, NULL, true);
 	if (t->san->flag == TOOL_TSAN)
 		res->t_tsan = t->child.elapsed;
+	else
+		res->t_asan = t->child.elapsed;
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
@@ -494,15 +497,34 @@ static bool runner_out_of_processes(const struct child *c)
 					     "temporarily unavailable"));
 }
 
-/* A test that timed out: where were its threads?  (gdb's capture, if any) */
-static void explain_timeout(struct test_result *t, const char *diag, const struct stage_result *res)
+/*
+ * A test that timed out or crashed: where were its threads?  (the runner's
+ * capture, if any; read with the test binary only when it is still the one
+ * the grader built: the student's code could have replaced it.)
+ */
+static void explain_stuck(struct test_result *t, const char *diag, const char *binary,
+			  const struct stat *built, const struct stage_result *res)
 {
-	char *where = stacks_explain(diag, t->name, res->srcs, res->nsrcs);
-	char *m;
+	struct stat now;
+	const char *symptom = NULL;
+	char *where, *m;
+	int hint;
 
+	if (stat(binary, &now) || now.st_ino != built->st_ino || now.st_dev != built->st_dev ||
+	    now.st_ctim.tv_sec != built->st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != built->st_ctim.tv_nsec)
+		return;
+	where = stacks_explain(diag, binary, t->name, res->srcs, res->nsrcs, &symptom);
 	if (!where)
 		return;
-	m = xstrfmt("%s\nwhere its threads were, shortly before it was stopped:\n%s", t->message, where);
+	/* the hint for what the threads were doing, where the stage has one */
+	hint = stage_symptom_hint(&res->stage, symptom);
+	if (hint)
+		t->hint = hint;
+	m = xstrfmt("%s\n%s\n%s", t->message,
+		    t->status == TEST_CRASHED ? "where it crashed:"
+					      : "where its threads were, shortly before it was stopped:",
+		    where);
 	m[strlen(m) - 1] = '\0';	/* the last newline */
 	free(t->message);
 	t->message = m;
@@ -522,6 +544,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
 	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
 	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
+	char *binary = xstrfmt("%s/tests.bin", dir);
+	struct stat built;
 	char *key_env = handshake_env();
 	const char *env[] = { seed_env, timeout_env, diag_env, KEY_FD_ENV, "RACECOURSE_REPORT_FD=3",
 			      NULL };
@@ -530,6 +554,8 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT, text = STRBUF_INIT;
 
+	if (stat(binary, &built))
+		memset(&built, 0, sizeof(built));
 	tests.argv = sandboxed;
 	tests.dir = dir;
 	tests.env = env;
@@ -595,8 +621,9 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 				res->tests[i].message = replace_all(m, prefix, "");
 				free(m);
 			}
-			if (res->tests[i].status == TEST_TIMED_OUT)
-				explain_timeout(&res->tests[i], diag, res);
+			if (res->tests[i].status == TEST_TIMED_OUT ||
+			    res->tests[i].status == TEST_CRASHED)
+				explain_stuck(&res->tests[i], diag, binary, &built, res);
 		}
 		free(prefix);
 	} else {
@@ -644,10 +671,34 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	free(seed_env);
 	free(diag);
 	free(diag_env);
+	free(binary);
 	free(key_env);
 }
 
 /* ---- scoring ---- */
+
+/*
+ * The hint for the findings, where the stage has one by kind: the rarer
+ * kinds first, since a race's hint is the stage's general one.
+ */
+static int finding_hint(const struct stage_result *res, int fallback)
+{
+	static const enum finding_kind order[] = { FINDING_LOCK_ORDER, FINDING_MEMORY,
+						   FINDING_MISUSE, FINDING_RACE };
+
+	for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++)
+		for (size_t i = 0; i < res->findings.n; i++) {
+			int hint;
+
+			if (res->findings.v[i].kind != order[k])
+				continue;
+			hint = stage_symptom_hint(&res->stage, finding_kind_tag(order[k]));
+			if (hint)
+				return hint;
+			break;
+		}
+	return fallback;
+}
 
 static void score_stage(struct stage_result *res)
 {
@@ -673,6 +724,7 @@ static void score_stage(struct stage_result *res)
 			t->status = TEST_FAILED;
 			t->message = xstrfmt("%zu finding%s in your code (below)", res->findings.n,
 					     res->findings.n == 1 ? "" : "s");
+			t->hint = finding_hint(res, t->hint);
 		} else if (res->detector_note) {
 			t->status = TEST_FAILED;
 			t->message = xstrdup(res->detector_note);

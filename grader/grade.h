@@ -48,7 +48,7 @@ struct stage_result {
 	struct findings findings;
 	char *detector_note;	/* why the detectors could not vouch, or NULL */
 	int score, max_score;
-	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_total;
+	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_asan, t_total;
 };
 
 /*

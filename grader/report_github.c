@@ -35,10 +35,11 @@ static void gh_put(FILE *out, const char *s, bool property)
 	}
 }
 
-/* One annotation: file may be NULL for none. */
-static void annotate(FILE *out, const char *file, int line, const char *title, const char *message)
+/* One annotation of a level ("error", "warning"): file may be NULL for none. */
+static void annotate_as(FILE *out, const char *level, const char *file, int line,
+			const char *title, const char *message)
 {
-	fputs("::error ", out);
+	fprintf(out, "::%s ", level);
 	if (file) {
 		fputs("file=", out);
 		gh_put(out, file, true);
@@ -49,6 +50,11 @@ static void annotate(FILE *out, const char *file, int line, const char *title, c
 	fputs("::", out);
 	gh_put(out, message, false);
 	fputc('\n', out);
+}
+
+static void annotate(FILE *out, const char *file, int line, const char *title, const char *message)
+{
+	annotate_as(out, "error", file, line, title, message);
 }
 
 /* The findings at one line of the student's file, for one annotation. */
@@ -134,6 +140,13 @@ static void annotate_stage(FILE *out, const struct stage_result *res)
 		return;
 	}
 	annotate_findings(out, res);
+	/* for the instructor: what admission flagged, a warning, not an error of the student's */
+	if (res->suspicious) {
+		char *title = xstrfmt("%s: suspicious, for the instructor to read", res->stage.name);
+
+		annotate_as(out, "warning", NULL, 0, title, res->suspicious);
+		free(title);
+	}
 	for (size_t i = 0; i < res->ntests; i++) {
 		const struct test_result *t = &res->tests[i];
 		char *title, *msg;

@@ -107,13 +107,13 @@ static json_t *stage_json(const struct stage_result *res)
 	for (size_t i = 0; i < res->ntests; i++)
 		json_array_append_new(tests, json_pack("{s:s, s:s}", "name", res->tests[i].name,
 						       "status", test_status_name(res->tests[i].status)));
-	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f}}",
+	j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:o, s:{s:f, s:f, s:f, s:f, s:f, s:f, s:f}}",
 		      "stage", res->stage.name, "title", res->stage.title ? res->stage.title : "",
 		      "state", state_name(res->state), "score", res->score,
 		      "max_score", res->max_score, "tests", tests, "findings", findings,
 		      "seconds", "build", res->t_build, "tests", res->t_tests,
 		      "helgrind", res->t_helgrind, "drd", res->t_drd, "tsan", res->t_tsan,
-		      "total", res->t_total);
+		      "asan", res->t_asan, "total", res->t_total);
 	if (res->problem)
 		json_object_set_new(j, "problem", json_text(res->problem));
 	if (res->diagnostics)

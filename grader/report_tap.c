@@ -151,6 +151,17 @@ int report_tap(FILE *out, const struct grade_run *run, bool color)
 			tap_put(out, res->stage.title);
 		}
 		fputc('\n', out);
+		/* for the instructor: what admission flagged, a comment line each */
+		for (const char *l = res->suspicious; l && *l;) {
+			size_t n = strcspn(l, "\n");
+			char *line = xstrndup(l, n);
+
+			fputs("# suspicious: ", out);
+			tap_put(out, line);
+			fputc('\n', out);
+			free(line);
+			l += n + (l[n] == '\n');
+		}
 		for (size_t k = 0; k < res->ntests; k++) {
 			const struct test_result *t = &res->tests[k];
 			char *name = report_test_name(res, t);

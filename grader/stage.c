@@ -83,6 +83,37 @@ static int read_hidden_sources(struct stage *st, json_t *root, struct strbuf *er
 	return rc;
 }
 
+/* "symptom_hints": { "deadlock": 2, "race": 1, ... } */
+static int read_symptom_hints(struct stage *st, json_t *root, struct strbuf *err, const char *path)
+{
+	static const char *const known[] = {
+		"race", "lock-order", "misuse", "memory",
+		"deadlock", "self-deadlock", "lost-wakeup", "spin", "crash",
+	};
+	json_t *map = json_object_get(root, "symptom_hints"), *v;
+	const char *key;
+
+	if (!map)
+		return 0;
+	if (!json_is_object(map))
+		return fail(err, path, "\"symptom_hints\" must be an object of symptom: hint number");
+	st->symptom_hints = xcalloc(json_object_size(map) + 1, sizeof(*st->symptom_hints));
+	json_object_foreach(map, key, v) {
+		size_t k;
+
+		for (k = 0; k < sizeof(known) / sizeof(*known); k++)
+			if (!strcmp(key, known[k]))
+				break;
+		if (k == sizeof(known) / sizeof(*known))
+			return fail(err, path, "\"symptom_hints\": unknown symptom '%s'", key);
+		if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return fail(err, path, "\"symptom_hints\": '%s' needs a hint number >= 1", key);
+		st->symptom_hints[st->nsymptom_hints].symptom = xstrdup(key);
+		st->symptom_hints[st->nsymptom_hints++].hint = (int)json_integer_value(v);
+	}
+	return 0;
+}
+
 static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const char *path)
 {
 	json_t *arr = json_object_get(root, "tests"), *v;
@@ -188,7 +219,8 @@ int stage_load(struct stage *st, const char *kit, const char *name, struct strbu
 		fail(err, path, "\"test_timeout\" must be a positive number of seconds");
 		goto out;
 	}
-	if (read_hidden_sources(st, root, err, path) || read_tests(st, root, err, path))
+	if (read_hidden_sources(st, root, err, path) || read_tests(st, root, err, path) ||
+	    read_symptom_hints(st, root, err, path))
 		goto out;
 	v = json_object_get(root, "race_free");
 	if (v) {
@@ -221,6 +253,14 @@ static void free_strings(char **list, size_t n)
 	free(list);
 }
 
+int stage_symptom_hint(const struct stage *st, const char *symptom)
+{
+	for (size_t i = 0; symptom && i < st->nsymptom_hints; i++)
+		if (!strcmp(st->symptom_hints[i].symptom, symptom))
+			return st->symptom_hints[i].hint;
+	return 0;
+}
+
 void stage_release(struct stage *st)
 {
 	free(st->name);
@@ -239,6 +279,9 @@ void stage_release(struct stage *st)
 	for (size_t i = 0; i < st->ntests; i++)
 		free(st->tests[i].name);
 	free(st->tests);
+	for (size_t i = 0; i < st->nsymptom_hints; i++)
+		free(st->symptom_hints[i].symptom);
+	free(st->symptom_hints);
 	memset(st, 0, sizeof(*st));
 }
 

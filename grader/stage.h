@@ -48,7 +48,21 @@ struct stage {
 	int race_free_points;	/* 0 when the stage has no race-free item */
 	int race_free_hint;
 	int max_score;
+	/*
+	 * Hints by what the grader saw rather than by test: a finding's kind
+	 * ("race", "lock-order", "misuse", "memory") for the race-free item,
+	 * and for a test that timed out or crashed, its threads' state
+	 * ("deadlock", "self-deadlock", "lost-wakeup", "spin", "crash").
+	 */
+	struct symptom_hint {
+		char *symptom;
+		int hint;
+	} *symptom_hints;
+	size_t nsymptom_hints;
 };
+
+/* The hint the manifest gives for `symptom`, or 0. */
+int stage_symptom_hint(const struct stage *st, const char *symptom);
 
 /*
  * Reads and checks the manifest of stage `name` in the kit at `kit`.

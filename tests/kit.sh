@@ -74,6 +74,20 @@ scores_zero() {
 	fi
 }
 
+# explains NAME SUB STAGE PATTERN...: a report (no detectors) with a line matching each pattern
+explains() {
+	name=$1 sub=$2 stage=$3
+	shift 3
+	$grader --stage "$stage" --detectors none "$sub" >"$out/stdout" 2>"$out/stderr"
+	for pattern in "$@"; do
+		if ! grep -q -- "$pattern" "$out/stdout"; then
+			fail "$name" "no line matches '$pattern' in the report:" "$out/stdout"
+			return
+		fi
+	done
+	pass "$name"
+}
+
 # same_in_modes NAME SUB STAGE: the same findings in bubblewrap, where valgrind
 # reads libc's debug information without its DWARF (grader/debuginfo.h), and in
 # the fallback, where it reads all of it.
@@ -144,6 +158,15 @@ if [ $# -eq 0 ]; then
 		tests/mutants/03-race/unlocked-balance-read; do
 		same_in_modes "$(basename "$dir")" "$dir" "$(basename "$(dirname "$dir")")"
 	done
+fi
+if [ $# -eq 0 ]; then
+	echo "where the threads of a stuck or crashed test were"
+	explains "a deadlock: each waiter, and who holds its mutex" starter 04-deadlock \
+		'waits for a mutex at starter/04-deadlock/bank.c:[0-9]* in bank_transfer()' \
+		'that mutex is held by thread [0-9]*, which took it at starter/04-deadlock/bank.c:'
+	explains "a crash: the line" tests/grader/fixtures/crash-03 03-race \
+		'crashed (SIGSEGV: a bad pointer) at tests/grader/fixtures/crash-03/account.c:[0-9]* in account_deposit()' \
+		'>  *[0-9]* | .*[*]p = 1;'
 fi
 echo "kit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

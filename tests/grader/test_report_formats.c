@@ -347,3 +347,28 @@ Test(utf8, strict)
 	cr_assert_eq(utf8_decode("\xe2\x9c", 2, &cp), 0, "cut short");
 	cr_assert_eq(utf8_decode("\x80", 1, &cp), 0, "stray continuation");
 }
+
+/* What admission flagged reaches the instructor in every format. */
+Test(report_formats, suspicious_lines_in_every_format, .init = setup)
+{
+	char *out;
+
+	stage.suspicious = "sub/a.c:7: calls exit() <&>\nsub/a.c:9: calls kill()";
+	out = write_report(report_junit);
+	cr_assert(strstr(out, "<property name=\"suspicious\" value=\"sub/a.c:7: calls exit() "
+			 "&lt;&amp;&gt;&#10;sub/a.c:9: calls kill()\"/>"), "%s", out);
+	free(out);
+	out = write_report(report_tap);
+	cr_assert(strstr(out, "\n# suspicious: sub/a.c:7: calls exit() <&>\n"
+			 "# suspicious: sub/a.c:9: calls kill()\n"), "%s", out);
+	free(out);
+	unsetenv("GITHUB_STEP_SUMMARY");
+	out = write_report(report_github);
+	cr_assert(strstr(out, "\n::warning title=99-demo%3A suspicious%2C for the instructor to "
+			 "read::sub/a.c:7: calls exit() <&>%0Asub/a.c:9: calls kill()\n"), "%s", out);
+	free(out);
+	stage.suspicious = NULL;
+	out = write_report(report_tap);
+	cr_assert_null(strstr(out, "suspicious"), "%s", out);
+	free(out);
+}

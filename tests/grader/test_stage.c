@@ -37,6 +37,7 @@ static const char good[] =
 	"  \"ldflags\": [\"-Wl,--wrap=fork\"], \"perturb\": true, \"test_timeout\": 3,\n"
 	"  \"tests\": [ { \"name\": \"deposit/exact\", \"points\": 2, \"hint\": 1 },\n"
 	"             { \"name\": \"withdraw/never_negative\", \"points\": 3 } ],\n"
+	"  \"symptom_hints\": { \"deadlock\": 2, \"memory\": 4 },\n"
 	"  \"race_free\": { \"points\": 4, \"hint\": 3 } }\n";
 
 Test(stage, reads_a_manifest, .init = make_kit, .fini = remove_kit)
@@ -61,6 +62,10 @@ Test(stage, reads_a_manifest, .init = make_kit, .fini = remove_kit)
 	cr_assert_eq(st.tests[0].hint, 1);
 	cr_assert_eq(st.race_free_points, 4);
 	cr_assert_eq(st.max_score, 9);
+	cr_assert_eq(stage_symptom_hint(&st, "deadlock"), 2);
+	cr_assert_eq(stage_symptom_hint(&st, "memory"), 4);
+	cr_assert_eq(stage_symptom_hint(&st, "spin"), 0, "no hint for what the manifest leaves out");
+	cr_assert_eq(stage_symptom_hint(&st, NULL), 0);
 	cr_assert_not_null(stage_find_test(&st, "withdraw/never_negative"));
 	cr_assert_null(stage_find_test(&st, "withdraw/nope"));
 	stage_release(&st);
@@ -112,6 +117,12 @@ Test(stage, refuses_broken_manifests, .init = make_kit, .fini = remove_kit)
 		  "scenario_sources" },
 		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"test_timeout\": 0, \"tests\": [{\"name\": \"a/b\", \"points\": 1}] }",
 		  "test_timeout" },
+		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}], \"symptom_hints\": {\"sadness\": 1} }",
+		  "unknown symptom 'sadness'" },
+		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}], \"symptom_hints\": {\"race\": 0} }",
+		  "hint number" },
+		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}], \"symptom_hints\": [1] }",
+		  "symptom_hints" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {

@@ -1,4 +1,7 @@
 /* Schedule perturbation wrappers linked into a stage's Criterion tests. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "perturb.h"
 
 #include <pthread.h>
@@ -7,7 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 int __real_pthread_mutex_lock(pthread_mutex_t *m);
 int __real_pthread_mutex_unlock(pthread_mutex_t *m);
@@ -77,6 +82,8 @@ static void maybe_yield(void)
 static struct owned {
 	pthread_mutex_t *m;	/* NULL: free slot */
 	pthread_t owner;
+	pid_t tid;		/* the owner's, for a stuck test's stacks */
+	void *where;		/* the return address of the call that took it */
 	unsigned depth;
 } owned[OWNED_SLOTS];
 static atomic_flag owned_lock = ATOMIC_FLAG_INIT;
@@ -116,8 +123,17 @@ static void count_error(void)
 	atomic_fetch_add(&lock_errors, 1);
 }
 
-/* The calling thread now holds m. */
-static void took(pthread_mutex_t *m)
+static pid_t thread_id(void)
+{
+	static __thread pid_t tid;
+
+	if (!tid)
+		tid = (pid_t)syscall(SYS_gettid);
+	return tid;
+}
+
+/* The calling thread now holds m, taken by the call that returns to `where`. */
+static void took(pthread_mutex_t *m, void *where)
 {
 	struct owned *o;
 
@@ -128,9 +144,41 @@ static void took(pthread_mutex_t *m)
 	} else if (o) {
 		o->m = m;
 		o->owner = pthread_self();
+		o->tid = thread_id();
+		o->where = where;
 		o->depth = 1;
 	}
 	owned_leave();
+}
+
+/* The mutex the calling thread is blocked on in pthread_mutex_lock, or NULL. */
+static __thread pthread_mutex_t *blocked_on;
+
+const void *perturb_waiting_for(void)
+{
+	return blocked_on;
+}
+
+/*
+ * Called from a signal handler while any thread may be anywhere, even
+ * inside the table's spinlock: so the table is read without it.  A slot
+ * changing as it is read gives at worst one wrong line in a diagnosis.
+ */
+size_t perturb_holders(struct perturb_holder *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < OWNED_SLOTS && n < max; i++) {
+		pthread_mutex_t *m = __atomic_load_n(&owned[i].m, __ATOMIC_RELAXED);
+
+		if (!m)
+			continue;
+		out[n].mutex = m;
+		out[n].tid = owned[i].tid;
+		out[n].where = owned[i].where;
+		n++;
+	}
+	return n;
 }
 
 /* The calling thread lets m go: it must hold it. */
@@ -169,11 +217,13 @@ int __wrap_pthread_mutex_lock(pthread_mutex_t *m)
 	int rc;
 
 	maybe_yield();
+	blocked_on = m;
 	rc = __real_pthread_mutex_lock(m);
+	blocked_on = NULL;
 	if (rc)
 		count_error();
 	else
-		took(m);
+		took(m, __builtin_return_address(0));
 	return rc;
 }
 
@@ -189,7 +239,7 @@ int __wrap_pthread_mutex_trylock(pthread_mutex_t *m)
 	maybe_yield();
 	rc = __real_pthread_mutex_trylock(m);
 	if (!rc) {
-		took(m);
+		took(m, __builtin_return_address(0));
 		maybe_yield();
 	}
 	return rc;
@@ -256,7 +306,7 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	gave(m);
 	if (!woke_spuriously(m))
 		rc = __real_pthread_cond_wait(c, m);
-	took(m);
+	took(m, __builtin_return_address(0));
 	maybe_yield();
 	return rc;
 }
@@ -268,7 +318,7 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
 	gave(m);
 	if (!woke_spuriously(m))
 		rc = __real_pthread_cond_timedwait(c, m, t);
-	took(m);
+	took(m, __builtin_return_address(0));
 	maybe_yield();
 	return rc;
 }

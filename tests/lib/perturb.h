@@ -2,6 +2,9 @@
 #ifndef RACECOURSE_PERTURB_H
 #define RACECOURSE_PERTURB_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 /*
  * Tests linked with perturb.c get their calls to pthread_mutex_lock/unlock,
  * pthread_mutex_trylock, pthread_rwlock_*lock/unlock, pthread_cond_wait and
@@ -39,5 +42,20 @@ unsigned perturb_lock_errors(void);
  * `while` around its condition then goes on while the condition is false.
  */
 void perturb_spurious_wakeups(unsigned one_in);
+
+/*
+ * For the stacks of a stuck test (runner.c, from a signal handler): the
+ * mutex the calling thread is blocked on in pthread_mutex_lock, or NULL;
+ * and the mutexes held now, each with its holder's thread id and the
+ * return address of the call that took it.
+ */
+struct perturb_holder {
+	const void *mutex;
+	pid_t tid;
+	void *where;
+};
+
+const void *perturb_waiting_for(void);
+size_t perturb_holders(struct perturb_holder *out, size_t max);
 
 #endif
