@@ -52,11 +52,20 @@ static void track(pid_t pgid, bool on)
 	}
 }
 
+static void (*volatile cleanup)(bool interrupted);
+
+void child_set_cleanup(void (*fn)(bool interrupted))
+{
+	cleanup = fn;
+}
+
 static void on_interrupt(int sig)
 {
 	for (int i = 0; i < MAX_RUNNING; i++)
 		if (running_groups[i] > 0)
 			kill(-running_groups[i], SIGKILL);
+	if (cleanup)
+		cleanup(true);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -535,6 +544,8 @@ int child_finish_all(struct child **cs, size_t n)
 		}
 		if (!live) {
 			reap_orphans();
+			if (cleanup)
+				cleanup(false);
 			break;
 		}
 		fds[nfds].fd = sigchld_pipe[0];

@@ -108,6 +108,15 @@ bool child_ok(const struct child *c);
  */
 char *child_describe(const struct child *c);
 
+/*
+ * Sets the one function (NULL: none) that is called with false once
+ * child_finish_all() has reaped every child, when nothing should be left
+ * of them, and with true when the grader is interrupted (SIGINT, SIGTERM,
+ * SIGHUP), before it dies: async-signal-safe.  The policy's chance to end
+ * what its children started (sandbox.h: the grading's cgroup).
+ */
+void child_set_cleanup(void (*fn)(bool interrupted));
+
 /* Adds a resource limit (soft and hard) that the child gets before pre_exec. */
 void child_add_limit(struct child *c, int resource, unsigned long value);
 

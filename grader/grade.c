@@ -787,9 +787,11 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	struct strbuf err = STRBUF_INIT;
 	char *dir = xstrfmt("%s/%s", o->work, name);
 	double started = now();
+	struct sandbox_counts caps;
 	int rc = 0, built;
 
 	memset(res, 0, sizeof(*res));
+	sandbox_counts(o->sandbox, &caps);
 	if (stage_load(&res->stage, o->kit, name, &err)) {
 		res->state = STAGE_KIT_ERROR;
 		res->problem = sb_detach(&err);
@@ -840,6 +842,8 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	if (res->state == STAGE_GRADED)
 		run_stage(o, res, dir);
 out:
+	/* A process killed by the grading's memory cap is not a mystery SIGKILL. */
+	sandbox_note_limits(o->sandbox, &caps, &res->problem);
 	if (res->tests)
 		score_stage(res);
 	res->t_total = now() - started;

@@ -51,6 +51,8 @@ static const char usage[] =
 	"      --save DIR              also write each stage's JSON report to DIR/last-STAGE.json\n"
 	"                              (make grade does, for make status)\n"
 	"      --list                  list the stages and exit\n"
+	"      --sandbox-info          say how student code would be contained here (the sandbox\n"
+	"                              mode, the memory and process cap per grading) and exit\n"
 	"  -h, --help                  this text\n";
 
 struct cli {
@@ -59,7 +61,7 @@ struct cli {
 	const struct report_format *format;
 	const char *out;
 	const char *save;
-	bool keep, list;
+	bool keep, list, info;
 };
 
 static double parse_scale(const char *s)
@@ -280,13 +282,14 @@ int main(int argc, char **argv)
 		{ "admit-any-call", no_argument, NULL, 'A' },
 		{ "save", required_argument, NULL, 'V' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "sandbox-info", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct grade_options o = { .tools = TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN | TOOL_ASAN, .timeout_scale = 1 };
 	struct cli cli = { 0 };
 	struct grade_run run = { .options = &o };
-	char *kit = NULL, *sub, *work, **names;
+	char *kit = NULL, *sub, *work, **names, *resources;
 	const char *tmp;
 	const char *env;
 	size_t nnames;
@@ -342,6 +345,7 @@ int main(int argc, char **argv)
 		case 'A': o.admit_any_call = true; break;
 		case 'V': cli.save = optarg; break;
 		case 'l': cli.list = true; break;
+		case 'I': cli.info = true; break;
 		case 'h':
 			fputs(usage, stdout);
 			fputs("\nformats:\n", stdout);
@@ -402,6 +406,16 @@ int main(int argc, char **argv)
 
 	if (sandbox_init(&sandbox, sandbox_mode, &err))
 		die("%s", sb_str(&err));
+	resources = sandbox_describe_resources(&sandbox);
+	if (cli.info) {
+		printf("sandbox: %s\nresources: %s\n", sandbox_mode_name(sandbox.mode), resources);
+		free(resources);
+		sandbox_release(&sandbox);
+		return 0;
+	}
+	/* Root grades for an instructor, who expects the cap: say when it is not there. */
+	if (geteuid() == 0 && sandbox.mode != SANDBOX_NONE && sandbox.cgroup.kind == CGROUP_NONE)
+		warn("%s (see docs/security.md)", resources);
 	if (sandbox.mode == SANDBOX_FALLBACK && !sandbox.switch_user)
 		warn("no bubblewrap: student code runs as you and can read and change your files "
 		     "(see docs/security.md)");
@@ -421,6 +435,8 @@ int main(int argc, char **argv)
 	sandbox_hide(&sandbox, "/etc/ssl/certs");
 	o.sandbox = &sandbox;
 	run.sandbox = sandbox_mode_name(sandbox.mode);
+	run.resources = resources;
+	run.cap = sandbox.mode == SANDBOX_NONE ? NULL : cgroup_kind_name(sandbox.cgroup.kind);
 
 	tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	/* The sandbox's own user must be able to reach its folder, through every parent. */
@@ -480,6 +496,7 @@ int main(int argc, char **argv)
 	free(names);
 	free(work);
 	sandbox_release(&sandbox);
+	free(resources);
 	sb_release(&err);
 	free(sub);
 	free(kit);

@@ -16,6 +16,8 @@ struct grade_run {
 	int score, max_score;
 	double elapsed;
 	const char *sandbox;	/* how student code was contained: "bwrap", "fallback", "none" */
+	const char *cap;	/* "cgroup v1", "cgroup v2", "no cgroup", or NULL */
+	const char *resources;	/* the grading's memory and process cap, in a line, or NULL */
 };
 
 /*

@@ -170,6 +170,9 @@ int report_json(FILE *out, const struct grade_run *run, bool color)
 			 "mode", run->options->fast ? "fast (ThreadSanitizer)" : "full (Helgrind and DRD)",
 			 "stages", stages);
 	sb_release(&summary);
+	if (root && run->resources)
+		json_object_set_new(json_object_get(root, "extra_data"), "resources",
+				    json_string(run->resources));
 	if (!root) {
 		errno = ENOMEM;
 		return -1;

@@ -161,8 +161,9 @@ int report_text(FILE *out, const struct grade_run *run, bool color)
 	static const struct style ansi = { "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m" };
 	const struct style *st = color ? &ansi : &plain;
 
-	fprintf(out, "%sRacecourse%s: grading %s %s(sandbox: %s)%s\n", st->bold, st->off,
-		run->options->sub_display, st->dim, run->sandbox ? run->sandbox : "none", st->off);
+	fprintf(out, "%sRacecourse%s: grading %s %s(sandbox: %s%s%s)%s\n", st->bold, st->off,
+		run->options->sub_display, st->dim, run->sandbox ? run->sandbox : "none",
+		run->cap ? ", " : "", run->cap ? run->cap : "", st->off);
 	if (run->options->fast)
 		fprintf(out, "%sfast mode: ThreadSanitizer instead of Helgrind and DRD. Quicker, but "
 			"not the score of record: make grade without FAST=1 gives that.%s\n",

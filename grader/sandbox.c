@@ -96,11 +96,84 @@ static unsigned long count_processes(uid_t uid)
 	return n;
 }
 
+/* The sandbox whose group child.c empties (one grading, one sandbox). */
+static const struct sandbox *with_group;
+
+/* child.c's cleanup hook: async-signal-safe. */
+static void end_group(bool interrupted)
+{
+	if (!with_group)
+		return;
+	if (interrupted)
+		cgroup_cap_end(&with_group->cgroup);
+	else
+		cgroup_cap_kill_all(&with_group->cgroup);
+}
+
+/* A grader that dies (die(): exit) removes its group too. */
+static void end_group_at_exit(void)
+{
+	end_group(true);
+}
+
+static int choose_mode(struct sandbox *sb, const char *want, struct strbuf *err);
+
+/*
+ * The number in environment variable `name`, from `least` to `most`, or
+ * `fallback` when it is not set.  Returns false (err says why) for another.
+ */
+static bool env_number(const char *name, unsigned long least, unsigned long most,
+		       unsigned long fallback, unsigned long *value, struct strbuf *err)
+{
+	const char *s = getenv(name);
+	char *end;
+
+	*value = fallback;
+	if (!s || !*s)
+		return true;
+	errno = 0;
+	*value = strtoul(s, &end, 10);
+	if (errno || *end || *s < '0' || *s > '9' || *value < least || *value > most) {
+		sb_addf(err, "%s takes a whole number from %lu to %lu, not '%s'", name, least, most, s);
+		return false;
+	}
+	return true;
+}
+
 int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err)
 {
+	const char *cgroup = getenv("RACECOURSE_CGROUP");
+	unsigned long mib, processes;
+	static bool registered;
+
 	memset(sb, 0, sizeof(*sb));
 	if (!strcmp(want, "none"))
 		return 0;
+	if (!env_number("RACECOURSE_CGROUP_MEMORY", 64, 1UL << 30, CGROUP_MEMORY >> 20, &mib, err) ||
+	    !env_number("RACECOURSE_CGROUP_PROCESSES", 32, 1UL << 22, CGROUP_PROCESSES, &processes,
+			err))
+		return -1;
+	/* First, so that even the probes below run in it. */
+	if (cgroup_cap_init_here(&sb->cgroup, cgroup && *cgroup ? cgroup : "auto", mib << 20,
+				 processes)) {
+		sb_adds(err, sb->cgroup.why_off);
+		cgroup_cap_release(&sb->cgroup);
+		return -1;
+	}
+	with_group = sb;
+	child_set_cleanup(end_group);
+	if (!registered)
+		atexit(end_group_at_exit);
+	registered = true;
+	if (choose_mode(sb, want, err)) {
+		sandbox_release(sb);
+		return -1;
+	}
+	return 0;
+}
+
+static int choose_mode(struct sandbox *sb, const char *want, struct strbuf *err)
+{
 	choose_user(sb);
 	/*
 	 * RLIMIT_NPROC counts every process of the user.  The sandbox's own
@@ -162,13 +235,68 @@ bool sandbox_at_process_limit(const struct sandbox *sb)
 
 	if (sb->mode == SANDBOX_NONE || !sb->max_processes)
 		return false;
+	if (cgroup_cap_at_process_limit(&sb->cgroup))
+		return true;
 	n = count_processes(sb->switch_user ? sb->uid : geteuid());
 	/* Some of a bomb's processes are always between exit and the next fork. */
 	return n + n / 16 >= sb->max_processes;
 }
 
+void sandbox_counts(const struct sandbox *sb, struct sandbox_counts *n)
+{
+	n->oom_kills = cgroup_cap_oom_kills(&sb->cgroup);
+	n->refused_forks = cgroup_cap_refused_forks(&sb->cgroup);
+}
+
+/* Appends `note` (taken) to *problem, after "; " if there is one. */
+static void add_note(char **problem, char *note)
+{
+	char *both = *problem ? xstrfmt("%s; %s", *problem, note) : NULL;
+
+	if (both) {
+		free(*problem);
+		free(note);
+		*problem = both;
+	} else {
+		*problem = note;
+	}
+}
+
+void sandbox_note_limits(const struct sandbox *sb, const struct sandbox_counts *before,
+			 char **problem)
+{
+	struct sandbox_counts now;
+	unsigned long mib = sb->cgroup.memory >> 20;
+
+	sandbox_counts(sb, &now);
+	if (now.oom_kills > before->oom_kills)
+		add_note(problem, xstrfmt("the code ran out of memory (limit %lu %s for all its "
+					  "processes together): the system killed %lu of them, so "
+					  "what they were running failed or timed out",
+					  mib % 1024 ? mib : mib / 1024, mib % 1024 ? "MiB" : "GiB",
+					  now.oom_kills - before->oom_kills));
+	if (now.refused_forks > before->refused_forks)
+		add_note(problem, xstrfmt("the code reached the process limit (%lu processes and "
+					  "threads for all its processes together): %lu of its "
+					  "fork() or pthread_create() calls failed",
+					  sb->cgroup.processes,
+					  now.refused_forks - before->refused_forks));
+}
+
+char *sandbox_describe_resources(const struct sandbox *sb)
+{
+	if (sb->mode == SANDBOX_NONE)
+		return xstrdup("no cgroup (--sandbox none): no limits but the time limits");
+	return cgroup_cap_describe(&sb->cgroup);
+}
+
 void sandbox_release(struct sandbox *sb)
 {
+	if (with_group == sb) {
+		child_set_cleanup(NULL);
+		with_group = NULL;
+	}
+	cgroup_cap_release(&sb->cgroup);
 	for (size_t i = 0; i < sb->nhidden; i++)
 		free(sb->hidden[i]);
 	free(sb->hidden);
@@ -407,8 +535,8 @@ out:
 }
 
 /*
- * The child's hook between fork and exec (child.h): the fallback's mounts,
- * then its system-call filter, which refuses mounts from then on.  Under
+ * The child's hook between fork and exec (child.h): the grading's cgroup,
+ * the fallback's mounts, then its system-call filter, which refuses mounts from then on.  Under
  * bubblewrap, bubblewrap loads the filter itself once its own namespaces
  * are made.
  */
@@ -416,6 +544,9 @@ static int contain(const struct child *c, const void *arg)
 {
 	const struct sandbox *sb = arg;
 
+	/* In every mode, first: what it starts, in any session, stays in the group. */
+	if (cgroup_cap_enter(&sb->cgroup))
+		return -1;
 	if (sb->mode != SANDBOX_FALLBACK)
 		return 0;
 	if (sb->switch_user && sb->private_mounts && private_mounts(sb, c->dir))

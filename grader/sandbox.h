@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "child.h"
+#include "sandbox_cgroup.h"
 #include "sandbox_seccomp.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ struct sandbox {
 	/* bwrap, for valgrind's runs: debug_lean seen in place of debug_full (debuginfo.h) */
 	char *debug_full, *debug_lean;
 	struct seccomp_filter filter;	/* refused system calls (sandbox_seccomp.h) */
+	struct cgroup_cap cgroup;	/* the grading's memory and process cap (sandbox_cgroup.h) */
 	char *path_env;		/* PATH=... for student code: the grader's */
 };
 
@@ -45,8 +47,11 @@ struct sandbox {
 
 /*
  * Chooses the mode: "auto" (bwrap when it works here, else the fallback),
- * "bwrap", "fallback" or "none".  Returns 0, or -1 with a one-line reason in
- * err (bwrap asked for but not working).
+ * "bwrap", "fallback" or "none".  Unless "none", also makes the grading's
+ * cgroup, as RACECOURSE_CGROUP says (auto, v1, v2 or off; sandbox_cgroup.h),
+ * and has it emptied whenever no child runs and when the grader is
+ * interrupted.  Returns 0, or -1 with a one-line reason in err (bwrap asked
+ * for but not working, a RACECOURSE_CGROUP it does not know).
  */
 int sandbox_init(struct sandbox *sb, const char *want, struct strbuf *err);
 void sandbox_release(struct sandbox *sb);
@@ -55,6 +60,24 @@ void sandbox_release(struct sandbox *sb);
  * processes as RLIMIT_NPROC allows it: a fork bomb.  Scans /proc.
  */
 bool sandbox_at_process_limit(const struct sandbox *sb);
+/* What the grading's caps have done so far (all 0 without a cgroup). */
+struct sandbox_counts {
+	unsigned long oom_kills;	/* processes the memory cap had killed */
+	unsigned long refused_forks;	/* processes and threads the process cap refused */
+};
+void sandbox_counts(const struct sandbox *sb, struct sandbox_counts *n);
+/*
+ * When the caps have acted since sandbox_counts() gave `before`, adds a
+ * sentence for each to *problem (a malloc'd line, or NULL): "the code ran
+ * out of memory (limit 1 GiB ...)".
+ */
+void sandbox_note_limits(const struct sandbox *sb, const struct sandbox_counts *before,
+			 char **problem);
+/*
+ * The memory and process cap of each grading, for the instructor, in one
+ * line: "cgroup v1: ...", or "no cgroup (why): ...".  Malloc'd.
+ */
+char *sandbox_describe_resources(const struct sandbox *sb);
 
 /* Hides a directory (and what is below it) from the student's code. */
 void sandbox_hide(struct sandbox *sb, const char *dir);

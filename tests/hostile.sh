@@ -74,7 +74,7 @@ config() {
 # $base/NAME.res (STATUS: passed, failed, known or skipped).
 run_one() {
 	name=$1 txt=$base/$1.txt res=$base/$1.res
-	plan=$("$check" plan "$subs/$name/expect.json" "$label" "$kit") || {
+	plan=$("$check" plan "$subs/$name/expect.json" "$label" "$kit" "$(cat "$out/$label.cgroup")") || {
 		printf '  FAIL  %s: its expect.json is not right\n' "$name" >"$txt"
 		echo "failed 0 0" >"$res"
 		return
@@ -95,8 +95,9 @@ EOF
 	for d in $places; do rm -f "$d/$canary"; done
 
 	# A grader that hangs is stopped here, at its limits and the margin.
+	# NAME/env: VAR=value lines the grader gets (smaller caps, for speed).
 	t0=$(date +%s%N)
-	TMPDIR="$tmp/tmp" HOME="$home" RC_HOSTILE_CANARY="$canary" \
+	TMPDIR="$tmp/tmp" HOME="$home" RC_HOSTILE_CANARY="$canary" env $(cat "$subs/$name/env" 2>/dev/null) \
 		timeout -k 5 $((limit + margin)) "$grader" --kit "$kit" --sandbox "$sandbox" --stage "$stage" --detectors "$detectors" $admit \
 		--timeout-scale "$scale" --format json --out "$tmp/result.json" "$subs/$name" \
 		>"$tmp/output" 2>&1
@@ -229,6 +230,10 @@ for label in $modes; do
 			continue
 		fi
 	fi
+	# The grading's cgroup, as this user in this mode: entries that need one are known without.
+	$run_as env TMPDIR="$base/probe" "$grader" --kit "$kit" --sandbox "$sandbox" --sandbox-info \
+		2>/dev/null | sed -n 's/^resources: //p' >"$out/$label.cgroup"
+	chmod 644 "$out/$label.cgroup"
 	runnable="$runnable $label"
 	for name in $names; do
 		plan=$("$check" plan "tests/hostile/$name/expect.json" "$label" "$kit") || plan=
@@ -239,7 +244,7 @@ for label in $modes; do
 	done
 done
 echo "hostile: $(wc -l <"$out/pool") gradings, ${HOSTILE_JOBS:-3} at a time, then $(wc -l <"$out/alone") alone"
-xargs -P "${HOSTILE_JOBS:-3}" -n 2 sh tests/hostile.sh --one <"$out/pool"
+xargs -r -P "${HOSTILE_JOBS:-3}" -n 2 sh tests/hostile.sh --one <"$out/pool"
 while read -r label name; do
 	sh tests/hostile.sh --one "$label" "$name"
 done <"$out/alone"

@@ -1,7 +1,7 @@
 /*
  * hostile_check: the C half of tests/hostile.sh (expect.json, results, processes).
  *
- *   hostile_check plan EXPECT MODE KIT
+ *   hostile_check plan EXPECT MODE KIT [CGROUP]
  *	Checks EXPECT (tests/hostile/<name>/expect.json) and prints one line of
  *	tab-separated fields for MODE (bwrap-root, bwrap-user, fallback-root,
  *	fallback-user): stage, detectors, timeout scale, the run's time limit in
@@ -9,6 +9,8 @@
  *	may fail (comma-separated), "alone" when it must not run beside other
  *	entries (or "-"), "--admit-any-call" when the entry tests the layers
  *	after admission (or "-"), then "run", "skip" or "known" and why.
+ *	CGROUP is the grader's --sandbox-info "resources:" line in MODE: an
+ *	entry that "needs_cgroup" is known where it says "no cgroup".
  *   hostile_check verdict EXPECT RESULTS MODE
  *	Checks the grader's results.json: the sandbox MODE names, a score no
  *	higher than max_score ("full": the stage's), the reason (if any) in some
@@ -69,6 +71,7 @@ static int check_expect(json_t *e, const char *path)
 	static const char *const keys[] = {
 		"stage", "max_score", "about", "reason", "absent", "detectors", "timeout_scale",
 		"unsafe_in", "known_in", "known_checks", "kill_all", "alone", "admit_any_call",
+		"needs_cgroup",
 	};
 	static const char *const checks[] = {
 		"sandbox", "score", "reason", "absent", "exit", "leak", "files", "canary", "network", "time",
@@ -168,7 +171,7 @@ static void print_checks(json_t *e)
 		printf("%s%s", i ? "," : "", json_string_value(v));
 }
 
-static int plan(const char *expect, const char *mode, const char *kit)
+static int plan(const char *expect, const char *mode, const char *kit, const char *cgroup)
 {
 	json_t *e = load(expect), *known;
 	const char *det, *action = "run", *why = "";
@@ -195,6 +198,11 @@ static int plan(const char *expect, const char *mode, const char *kit)
 			"it reaches kill(-1, SIGKILL), which as the grader's own user kills the grader "
 			"and that user's other processes: nothing but namespaces or another user can "
 			"prevent that" : "unsafe in this mode";
+	} else if (json_is_true(json_object_get(e, "needs_cgroup")) && cgroup &&
+		   strstr(cgroup, "no cgroup")) {
+		/* The grader said why, and the instructor's guide says what to do. */
+		action = "known";
+		why = cgroup;
 	} else if (json_object_get(known, mode) || json_object_get(known, "*")) {
 		action = "known";
 		why = json_string_value(json_object_get(known, mode) ? json_object_get(known, mode)
@@ -372,13 +380,13 @@ static int procs(const char *prefix, const char *marker)
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && !strcmp(argv[1], "plan"))
-		return plan(argv[2], argv[3], argv[4]);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "plan"))
+		return plan(argv[2], argv[3], argv[4], argc == 6 ? argv[5] : NULL);
 	if (argc == 5 && !strcmp(argv[1], "verdict"))
 		return verdict(argv[2], argv[3], argv[4]);
 	if (argc == 4 && !strcmp(argv[1], "procs"))
 		return procs(argv[2], argv[3]);
-	fprintf(stderr, "usage: hostile_check plan EXPECT MODE KIT | verdict EXPECT RESULTS MODE | "
+	fprintf(stderr, "usage: hostile_check plan EXPECT MODE KIT [CGROUP] | verdict EXPECT RESULTS MODE | "
 		"procs PREFIX MARKER\n");
 	return 2;
 }
