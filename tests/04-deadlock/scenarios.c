@@ -6,7 +6,7 @@
 
 struct job {
 	bank_t *bank;
-	int from, to;	/* a transfer job; from < 0 makes the thread an auditor */
+	int from, to;	/* a transfer job; from -1 makes the thread an auditor, -2 a reader */
 	int count;
 	long amount;	/* of each transfer; 0 means 1 */
 };
@@ -18,6 +18,9 @@ static void *work(void *arg)
 	for (int i = 0; i < j->count; i++) {
 		if (j->from >= 0) {
 			bank_transfer(j->bank, j->from, j->to, j->amount ? j->amount : 1);
+		} else if (j->from == -2) {
+			/* balances alone: no total's locks to order them after the writes */
+			bank_balance(j->bank, i % j->bank->n);
 		} else {
 			bank_total(j->bank);
 			bank_balance(j->bank, i % j->bank->n);
@@ -46,7 +49,8 @@ static void transfer_both_ways(void)
 }
 
 /*
- * Two threads draw from account 0 at once while an auditor takes totals.
+ * Two threads draw from account 0 at once while an auditor takes totals
+ * and a reader reads balances.
  * Money only moves to higher-numbered accounts, so that no lock-order bug
  * can deadlock here: this one is about reads and writes without the lock.
  */
@@ -58,9 +62,10 @@ static void transfers_while_auditing(void)
 		{ bank, 0, 2, 50 },
 		{ bank, 1, 3, 50 },
 		{ bank, -1, -1, 25 },
+		{ bank, -2, -1, 100 },
 	};
 
-	scenario_threads(4, work, jobs, sizeof(jobs[0]));
+	scenario_threads(5, work, jobs, sizeof(jobs[0]));
 	bank_free(bank);
 }
 

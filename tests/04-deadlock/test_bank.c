@@ -73,6 +73,12 @@ Test(basic, rejects_bad_arguments)
 
 	cr_assert_null(bank_new(0, 10), "bank_new(0, 10): expected NULL, got a bank");
 	cr_assert_null(bank_new(3, -1), "bank_new(3, -1): expected NULL, got a bank");
+	/* the edges that are valid: one account, and accounts that start empty */
+	bank = bank_new(1, 0);
+	cr_assert_not_null(bank, "bank_new(1, 0): one account holding 0 is a bank, got NULL");
+	cr_assert_eq(bank_balance(bank, 0), 0, "bank_new(1, 0): account 0 holds %ld, not 0",
+		     bank_balance(bank, 0));
+	bank_free(bank);
 	bank = new_bank(3, 100);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_assert(!bank_transfer(bank, bad[i].from, bad[i].to, bad[i].amount),
