@@ -21,6 +21,7 @@
 #include "deadline.h"
 #include "gradebook.h"
 #include "gradebook_html.h"
+#include "similar.h"
 #include "stage.h"
 
 static const char batch_usage[] =
@@ -49,6 +50,8 @@ static const char batch_usage[] =
 	"      --late-days N           a commit up to N days late is graded, and the days counted\n"
 	"      --late-penalty P        percent of the score taken per late day\n"
 	"      --pushes FILE           date by the server's push times: a CSV id,commit,pushed_at\n"
+	"      --similar               also compare every pair of students' files, stage by stage\n"
+	"                              (Dolos, the starter code ignored): OUT/similarity.csv\n"
 	"  -h, --help                  this text\n";
 
 /* Per stage, the default whole-run limit of one submission, before TIMEOUT_SCALE. */
@@ -108,6 +111,7 @@ struct batch {
 	unsigned shard, nshards;
 	struct deadline_policy policy;
 	bool deadlines;		/* --deadline: grade repositories as they were then */
+	bool similar;		/* --similar: the similarity check after grading */
 
 	char *scratch;
 	struct job *v;
@@ -695,6 +699,65 @@ static void stamp_main(struct batch *b)
 	free(kit);
 }
 
+/* ---- similarity ---- */
+
+/*
+ * The similarity check over the whole class (similar.h), on the files as
+ * graded: archives extracted again, repositories as of their deadline.
+ * Returns 0, or -1 when it could not be made.
+ */
+static int check_similarity(struct batch *b)
+{
+	struct similar_student *v = xcalloc(b->n ? b->n : 1, sizeof(*v));
+	char **roots = xcalloc(b->n ? b->n : 1, sizeof(*roots));
+	char *scratch = xstrfmt("%s/similar", b->scratch);
+	struct strbuf err = STRBUF_INIT;
+	size_t n = 0;
+	int rc;
+
+	fprintf(stderr, "racecourse: batch: comparing the submissions (similarity)\n");
+	for (size_t i = 0; i < b->n; i++) {
+		struct job *j = &b->v[i];
+		char *parent, *rel;
+
+		if (j->undated || (b->sh->out[i].flags & GB_BROKEN_ARCHIVE))
+			continue;
+		if (!j->archive) {
+			parent = xstrdup(j->parent);
+			rel = archive_descend(parent, j->entry);
+		} else {
+			char *archive = xstrfmt("%s/%s", b->subs, j->entry);
+			char *into;
+
+			parent = xstrfmt("%s/unpacked/%zu", scratch, i);
+			into = xstrfmt("%s/%s", parent, j->id);
+			rel = archive_extract(archive, j->kind, into, &err) ? NULL :
+			      archive_descend(parent, j->id);
+			sb_release(&err);
+			free(archive);
+			free(into);
+		}
+		if (rel) {
+			roots[n] = xstrfmt("%s/%s", parent, rel);
+			v[n].id = j->id;
+			v[n].root = roots[n];
+			n++;
+		}
+		free(parent);
+		free(rel);
+	}
+	rc = similar_run(b->kit, b->stages, b->nstages, v, n, b->out, scratch, &grader_pid, &err);
+	if (rc && !interrupted)
+		warn("similarity: %s", sb_str(&err));
+	for (size_t i = 0; i < n; i++)
+		free(roots[i]);
+	free(roots);
+	free(v);
+	free(scratch);
+	sb_release(&err);
+	return rc;
+}
+
 /* ---- deadlines ---- */
 
 /*
@@ -955,6 +1018,7 @@ int batch_main(int argc, char **argv)
 		{ "late-days", required_argument, NULL, 'l' },
 		{ "late-penalty", required_argument, NULL, 'p' },
 		{ "pushes", required_argument, NULL, 'P' },
+		{ "similar", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1009,6 +1073,7 @@ int batch_main(int argc, char **argv)
 			late_options = true;
 			break;
 		case 'P': pushes = optarg; break;
+		case 'M': b.similar = true; break;
 		case 'h': fputs(batch_usage, stdout); return 0;
 		default: fputs(batch_usage, stderr); return 2;
 		}
@@ -1018,6 +1083,9 @@ int batch_main(int argc, char **argv)
 		    argc - optind);
 	if (b.jobs < 1)
 		b.jobs = 1;
+	if (b.similar && b.nshards > 1)
+		die("--similar compares the whole class: run it without --shard (after batch-merge, "
+		    "make similar SUBS=class grades nothing again)");
 	if (!b.deadlines && (extensions || pushes || late_options))
 		die("--extensions, --late-days, --late-penalty and --pushes go with --deadline");
 	{
@@ -1109,6 +1177,9 @@ int batch_main(int argc, char **argv)
 	nworker_pids = 0;
 	if (b.tty && atomic_load(&b.sh->ndone))
 		fputc('\n', stderr);
+	/* Before the scratch folder goes: it holds the deadlines' checkouts. */
+	if (b.similar && !interrupted && check_similarity(&b))
+		rc = 1;
 	if (remove_tree(b.scratch))
 		warn("cannot remove the scratch directory %s", b.scratch);
 	if (interrupted) {
