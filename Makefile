@@ -118,6 +118,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
 	$(Q)sh tests/batch.sh
+	$(Q)sh tests/similar.sh
 	$(Q)sh tests/deadlines.sh
 	$(Q)sh tests/hostile.sh
 	$(Q)sh tests/formats.sh

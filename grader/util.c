@@ -382,7 +382,8 @@ bool is_text(const char *data, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
 
-		if ((c < 0x20 && !strchr("\t\n\r\f\v", c)) || c == 0x7f)
+		/* (c == 0 first: strchr() finds the string's own terminator) */
+		if (c == 0 || (c < 0x20 && !strchr("\t\n\r\f\v", c)) || c == 0x7f)
 			return false;
 	}
 	return true;
