@@ -376,6 +376,16 @@ double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double parse_positive(const char *opt, const char *s, double max)
+{
+	char *end;
+	double x = strtod(s, &end);
+
+	if (end == s || *end || x <= 0 || x > max)
+		die("%s takes a number above 0 (at most %g), not '%s'", opt, max, s);
+	return x;
+}
+
 bool is_text(const char *data, size_t len)
 {
 	/* Source text has no control characters but white space. */
