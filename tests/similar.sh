@@ -47,7 +47,7 @@ sed -e 's/\bsrc\b/from_acct/g; s/\bdst\b/to_acct/g; s/\bfirst\b/lo/g; s/\bsecond
 	-e 's/\bok\b/done/g; s/\btotal\b/sum/g; s/\bvalid_id\b/in_range/g; s/\bnaccounts\b/count/g' \
 	-e '/^[[:space:]]*\/\*.*\*\/[[:space:]]*$/d' -e 's/^\t\t\t/      /; s/^\t\t/    /; s/^\t/  /' \
 	-e 's/) {$/)\n{/' "$sol" >"$subs/renamed/bank.c"
-cp tests/similar/independent/bank.c "$subs/independent/"
+cp tests/grader/fixtures/similar/independent-bank.c "$subs/independent/bank.c"
 cp "starter/$stage/bank.c" "$subs/starter-1/"
 cp "starter/$stage/bank.c" "$subs/starter-2/starter/$stage/"
 printf 'int x;\0\0\0binary\n' >"$subs/binary/bank.c"
