@@ -141,6 +141,30 @@ else
 	echo "  skip  a browser reads the section: no chromium here, and grader/install-deps.sh test could not install it"
 fi
 
+echo "deadlines"
+# Two repositories that had the solution by the deadline and the starter after it: the files
+# compared are the ones graded, as of the deadline (100% alike), not today's (0%).
+for s in ann bob; do
+	repo=$tmp/dated/$s
+	mkdir -p "$repo"
+	git -C "$repo" init -q
+	for step in "$sol 2026-11-30T12:00:00" "starter/$stage/bank.c 2026-12-03T12:00:00"; do
+		cp "${step% *}" "$repo/bank.c"
+		git -C "$repo" add bank.c
+		GIT_COMMITTER_DATE="${step#* } +0000" GIT_AUTHOR_DATE="${step#* } +0000" \
+			git -C "$repo" -c user.name=t -c user.email=t@t commit -qm step
+	done
+done
+$grader batch --similar --deadline "2026-12-01 23:59 +0000" --stage $stage --detectors none \
+	--out "$tmp/dated-out" "$tmp/dated" >"$tmp/stdout" 2>"$tmp/stderr"
+rc=$?
+got=$(awk -F, 'NR == 2 { print $2 " " $3 " " $4 }' "$tmp/dated-out/similarity.csv" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [ "$got" = "ann bob 100.0" ]; then
+	ok "with --deadline the files compared are those graded, as of the deadline"
+else
+	fail "with --deadline the files compared are those graded, as of the deadline" "exit $rc, '$got': $(cat "$tmp/stderr")"
+fi
+
 echo "bad input"
 mkdir -p "$tmp/one/ann"
 cp "$sol" "$tmp/one/ann/"
