@@ -27,7 +27,7 @@ GRADE_ARGS = $(if $(A),--stage $(A)) $(if $(SEED),--seed $(SEED)) \
 	$(if $(FAST),--fast) \
 	$(if $(SUB),,--save $(CURDIR)/.racecourse) $(SUB)
 
-.PHONY: all help deps grade hint status watch batch test bench examples gradescope student-kit clean \
+.PHONY: all help deps grade hint status watch batch similar test bench examples gradescope student-kit clean \
 	unit-tests kit-tests mutate
 all: $(GRADER)
 
@@ -44,6 +44,7 @@ help:
 	@echo 'make watch              grade a stage each time you save its file'
 	@echo 'make test               the kit'"'"'s own tests (grader unit tests, solutions, starters, mutants)'
 	@echo 'make batch SUBS=dir     grade a whole class: gradebook.csv, report.html (JOBS=n SHARD=i/N OUT=dir FORCE=1)'
+	@echo 'make similar SUBS=dir   the batch, then every pair of students compared (Dolos): similarity.csv'
 	@echo 'make bench              grading-time benchmark'
 	@echo 'make mutate A=03-race   mutation analysis: mutants of the solution, the kill rate (JOBS=n MAX=n LIST=1)'
 	@echo 'make gradescope [A=03-race]   dist/autograder.zip for Gradescope'
@@ -117,6 +118,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit-tests
 	$(Q)$(MAKE) --no-print-directory kit-tests
 	$(Q)sh tests/batch.sh
+	$(Q)sh tests/similar.sh
 	$(Q)sh tests/deadlines.sh
 	$(Q)sh tests/hostile.sh
 	$(Q)sh tests/formats.sh
@@ -144,6 +146,12 @@ BATCH_ARGS = $(if $(JOBS),--jobs $(JOBS)) $(if $(SHARD),--shard $(SHARD)) \
 batch: $(GRADER)
 	$(if $(SUBS),,$(error make batch needs SUBS=dir: a folder with a submission per student))
 	$(Q)$(GRADER) batch $(BATCH_ARGS) $(SUBS)
+
+# make similar SUBS=dir [A=stages] [OUT=dir] ...: the batch (what is graded already is not graded
+# again), then every pair of students' files compared, stage by stage: OUT/similarity.csv
+similar: $(GRADER)
+	$(if $(SUBS),,$(error make similar needs SUBS=dir: a folder with a submission per student))
+	$(Q)$(GRADER) batch --similar $(BATCH_ARGS) $(SUBS)
 
 # Packages for instructors: the Gradescope autograder, the kit students get.
 gradescope:

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "similar.h"
+
 /* How many of the most frequent tests and findings the page lists. */
 #define TOP_N 20
 
@@ -33,33 +35,10 @@ static const char style[] =
 	".flag.race,.flag.deadlock{background:#fbe3d6}.flag.timeout,.flag.error{background:#f7d7dc}\n"
 	".flag.compile-error,.flag.missing,.flag.broken-archive{background:#efe4c6}\n"
 	".none{color:#5b6475;font-style:italic}.nw{white-space:nowrap}\n"
-	"a{color:#2857a4}\n";
-
-void html_escape(struct strbuf *sb, const char *text)
-{
-	for (const char *p = text ? text : ""; *p; p++) {
-		switch (*p) {
-		case '&': sb_adds(sb, "&amp;"); break;
-		case '<': sb_adds(sb, "&lt;"); break;
-		case '>': sb_adds(sb, "&gt;"); break;
-		case '"': sb_adds(sb, "&quot;"); break;
-		case '\'': sb_adds(sb, "&#39;"); break;
-		default: sb_add(sb, p, 1);
-		}
-	}
-}
-
-/* A path segment of a link: every byte but the unreserved ones, percent-encoded. */
-static void url_escape(struct strbuf *sb, const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			sb_add(sb, (const char *)p, 1);
-		else
-			sb_addf(sb, "%%%02X", *p);
-	}
-}
+	"a{color:#2857a4}\n"
+	"details.pair{margin:8px 0}.sbs{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin:6px 0}\n"
+	".sbs p{margin:0}.sbs pre{margin:0;overflow-x:auto;background:#fff;border:1px solid #e1e5ec;"
+	"padding:6px;tab-size:4}\n";
 
 static const char *jstr(json_t *obj, const char *key)
 {
@@ -538,6 +517,15 @@ int gradebook_write_html(const struct gradebook *gb, const char *title, const ch
 	section_tests(&sb, gb);
 	section_findings(&sb, gb);
 	section_students(&sb, gb);
+	{
+		/* The similarity check's result, when `make similar` wrote one beside the page. */
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		similar_html_section(&sb, slash ? dir : ".");
+		free(dir);
+	}
 	sb_adds(&sb, "</body>\n</html>\n");
 
 	rc = write_file(tmp, sb_str(&sb), sb.len);

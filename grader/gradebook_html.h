@@ -3,6 +3,7 @@
 #define RACECOURSE_GRADEBOOK_HTML_H
 
 #include "gradebook.h"
+#include "html.h"
 #include "util.h"
 
 /*
@@ -15,8 +16,5 @@
  * or -1 with errno set.
  */
 int gradebook_write_html(const struct gradebook *gb, const char *title, const char *path);
-
-/* Appends text with &, <, >, " and ' escaped for HTML. */
-void html_escape(struct strbuf *sb, const char *text);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what Racecourse needs, from the system's packages, when it is missing.
-# Usage: grader/install-deps.sh [grade|test|package|image|mutate]   (test also wants the tools the kit's own
-# tests use; image, those that build and run the container image; mutate, Node for make mutate's C parser)
+# Usage: grader/install-deps.sh [grade|test|package|image|mutate|similar]   (test also wants the tools the kit's
+# own tests use; image, those that build and run the container image; mutate, Node for make mutate's C parser;
+# similar, Node and the compilers that build Dolos's parsers for racecourse batch --similar)
 set -eu
 
 want=${1:-grade}
@@ -40,6 +41,15 @@ fi
 if [ "$want" = test ] || [ "$want" = mutate ]; then
 	need_command node nodejs	# make mutate: tree-sitter's C grammar, as WebAssembly
 	need_command npm npm
+fi
+if [ "$want" = test ] || [ "$want" = similar ]; then
+	# racecourse batch --similar: Dolos, whose tree-sitter parsers node-gyp
+	# compiles against the system's Node headers
+	need_command node nodejs
+	need_command npm npm
+	need_header node/node_api.h libnode-dev
+	need_command g++ g++
+	need_command python3 python3
 fi
 if [ "$want" = test ]; then
 	need_command inotifywait inotify-tools

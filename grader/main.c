@@ -64,16 +64,6 @@ struct cli {
 	bool keep, list, info;
 };
 
-static double parse_scale(const char *s)
-{
-	char *end;
-	double x = strtod(s, &end);
-
-	if (end == s || *end || x <= 0 || x > 100)
-		die("timeout scale must be a number above 0 (at most 100), not '%s'", s);
-	return x;
-}
-
 static unsigned parse_tools(const char *s)
 {
 	static const struct { const char *name; unsigned flag; } tools[] = {
@@ -307,7 +297,7 @@ int main(int argc, char **argv)
 
 	env = getenv("TIMEOUT_SCALE");
 	if (env && *env)
-		o.timeout_scale = parse_scale(env);
+		o.timeout_scale = parse_positive("TIMEOUT_SCALE", env, 100);
 	while ((opt = getopt_long(argc, argv, "s:f:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': add_stages(&cli, optarg); break;
@@ -329,16 +319,8 @@ int main(int argc, char **argv)
 		}
 		case 'D': o.tools = parse_tools(optarg); break;
 		case 'B': sandbox_mode = optarg; break;
-		case 'T': o.timeout_scale = parse_scale(optarg); break;
-		case 'L': {
-			char *end;
-			double limit = strtod(optarg, &end);
-
-			if (end == optarg || *end || limit <= 0)
-				die("--time-limit takes a number of seconds above 0, not '%s'", optarg);
-			o.deadline = started + limit;
-			break;
-		}
+		case 'T': o.timeout_scale = parse_positive("--timeout-scale", optarg, 100); break;
+		case 'L': o.deadline = started + parse_positive("--time-limit", optarg, 1e9); break;
 		case 'K': kit = real_path(optarg); if (!kit) die("no kit at %s: %s", optarg, strerror(errno)); break;
 		case 'k': cli.keep = true; break;
 		case 'F': o.fast = true; break;

@@ -376,13 +376,24 @@ double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double parse_positive(const char *opt, const char *s, double max)
+{
+	char *end;
+	double x = strtod(s, &end);
+
+	if (end == s || *end || x <= 0 || x > max)
+		die("%s takes a number above 0 (at most %g), not '%s'", opt, max, s);
+	return x;
+}
+
 bool is_text(const char *data, size_t len)
 {
 	/* Source text has no control characters but white space. */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
 
-		if ((c < 0x20 && !strchr("\t\n\r\f\v", c)) || c == 0x7f)
+		/* (c == 0 first: strchr() finds the string's own terminator) */
+		if (c == 0 || (c < 0x20 && !strchr("\t\n\r\f\v", c)) || c == 0x7f)
 			return false;
 	}
 	return true;

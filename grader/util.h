@@ -78,6 +78,11 @@ const char *base_name(const char *path);
 
 /* Seconds on the monotonic clock. */
 double now(void);
+/*
+ * The number in s, above 0 and at most max; dies with "OPT takes a number
+ * above 0 (at most MAX), not 'S'" for anything else.  `opt` names it.
+ */
+double parse_positive(const char *opt, const char *s, double max);
 /* True when the data looks like source text: no control characters but white space. */
 bool is_text(const char *data, size_t len);
 /* Searches PATH for an executable; returns a malloc'd path or NULL. */

@@ -79,3 +79,10 @@ Test(remove_tree, what_is_not_there_is_removed)
 {
 	cr_assert_eq(remove_tree("/tmp/racecourse-util-test-no-such-folder"), 0);
 }
+
+Test(is_text, nul_and_control_bytes_are_not_text)
+{
+	cr_assert(is_text("int x;\n\tint y;\r\n", 16), "source text with tabs and CRLF");
+	cr_assert(!is_text("int x;\0\0binary\n", 15), "a NUL byte passed as white space");
+	cr_assert(!is_text("int x;\001\n", 8), "a control character passed");
+}
