@@ -433,7 +433,7 @@ static const struct sanitizer sanitizers[] = {
 	  "allocator_may_return_null=1 detect_stack_use_after_return=0" },
 	{ TOOL_TSAN, "ThreadSanitizer", "./" SCENARIOS_TSAN_BIN, "tsan",
 	  "TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 second_deadlock_stack=1 "
-	  "hard_rss_limit_mb=1024 allocator_may_return_null=1" },
+	  "hard_rss_limit_mb=1024 allocator_may_return_null=1 atexit_sleep_ms=0" },
 };
 
 struct sanitizer_run {
