@@ -123,7 +123,7 @@ if [ $# -eq 0 ]; then
 	refuses "an unknown format" 2 "unknown format" --format xml solutions
 	refuses "a seed that is not a number" 2 "whole number" --seed abc solutions
 	refuses "two submissions" 2 "one submission" solutions starter
-	refuses "a time limit scale that is not a number" 2 "timeout scale" --timeout-scale x solutions
+	refuses "a time limit scale that is not a number" 2 "timeout-scale" --timeout-scale x solutions
 	scores_zero "the student's file is missing" "$out/none" "$stage" "$file not found in"
 	scores_zero "the student's file is empty" "$out/empty" "$stage" "$file is empty"
 	scores_zero "the student's file is binary" "$out/binary" "$stage" "not a text file"
