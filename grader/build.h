@@ -2,7 +2,9 @@
 #ifndef RACECOURSE_BUILD_H
 #define RACECOURSE_BUILD_H
 
-#include "grade.h"
+#include "options.h"
+#include "stage.h"
+#include "submission.h"
 
 /* The flags every unit is compiled with, the student's included. */
 #define BUILD_CFLAGS "-std=c11", "-Wall", "-Wextra", "-g", "-O1", "-pthread", \

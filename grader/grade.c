@@ -75,19 +75,6 @@ static int mkdir_p_in(const char *dir, const char *name)
 	return rc;
 }
 
-double grade_limit(const struct grade_options *o, double seconds)
-{
-	double limit = seconds * o->timeout_scale;
-
-	if (o->deadline) {
-		double left = o->deadline - now();
-
-		if (left < limit)
-			limit = left > 0.1 ? left : 0.1;
-	}
-	return limit;
-}
-
 /* ---- running ---- */
 
 /* A fresh key for one run's handshake: HANDSHAKE_ENV=<32 hex digits>. */

@@ -7,25 +7,11 @@
 
 #include "crreport.h"
 #include "findings.h"
+#include "options.h"
 #include "sandbox.h"
 #include "stage.h"
 #include "submission.h"
 
-struct grade_options {
-	const char *kit;		/* the kit's root: assignments/, tests/, ... */
-	const char *sub;		/* the submission directory */
-	const char *sub_display;	/* how to name the submission in messages */
-	const char *work;		/* scratch root; each stage gets a folder in it */
-	const char *cc;			/* the C compiler */
-	unsigned long seed;		/* for the schedule perturbation */
-	double timeout_scale;		/* multiplies every time limit */
-	unsigned tools;			/* TOOL_HELGRIND | TOOL_DRD | TOOL_TSAN, or 0 for none */
-	double deadline;		/* now() by which the whole run must end, or 0 */
-	const struct sandbox *sandbox;	/* how student code is contained */
-	bool progress;			/* say on stderr what is running */
-	bool fast;			/* tools is TOOL_TSAN alone: not the score of record */
-	bool admit_any_call;		/* admission lets any import through (symcheck.h): tests only */
-};
 
 enum stage_state {
 	STAGE_GRADED,
@@ -50,12 +36,6 @@ struct stage_result {
 	int score, max_score;
 	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_asan, t_total;
 };
-
-/*
- * A child's time limit: `seconds` scaled by TIMEOUT_SCALE, cut short by the
- * whole run's deadline.
- */
-double grade_limit(const struct grade_options *o, double seconds);
 
 /* The timeout of each detector run, before TIMEOUT_SCALE. */
 #define DETECTOR_TIMEOUT 60.0

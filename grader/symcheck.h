@@ -2,7 +2,8 @@
 #ifndef RACECOURSE_SYMCHECK_H
 #define RACECOURSE_SYMCHECK_H
 
-#include "grade.h"
+#include "options.h"
+#include "stage.h"
 
 /*
  * Admits a student's object by allowlists, read from the object itself
