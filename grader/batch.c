@@ -262,48 +262,15 @@ static void keep_shard(struct batch *b)
 /* Resolves --stage (names or their numbers, "03") against the kit's stages. */
 static void resolve_stages(struct batch *b, const char *arg)
 {
-	char **names;
-	size_t n = stage_list(b->kit, &names);
-	struct strbuf joined = STRBUF_INIT;
+	struct strbuf joined = STRBUF_INIT, err = STRBUF_INIT;
 
-	if (!n)
-		die("no stages in %s/assignments: is --kit right?", b->kit);
-	if (!arg) {
-		b->stages = names;
-		b->nstages = n;
-	} else {
-		char *copy = xstrdup(arg), *save = NULL;
-		bool *wanted = xcalloc(n, sizeof(*wanted));
-
-		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-			struct strbuf err = STRBUF_INIT;
-			char *full = stage_resolve(b->kit, s, &err);
-
-			if (!full)
-				die("%s", sb_str(&err));
-			for (size_t i = 0; i < n; i++)
-				wanted[i] |= !strcmp(names[i], full);
-			free(full);
-			sb_release(&err);
-		}
-		/* The gradebook's columns in the kit's order, each once. */
-		for (size_t i = 0; i < n; i++) {
-			if (wanted[i]) {
-				b->stages = xrealloc(b->stages, (b->nstages + 1) * sizeof(*b->stages));
-				b->stages[b->nstages++] = names[i];
-			} else {
-				free(names[i]);
-			}
-		}
-		free(wanted);
-		free(copy);
-		free(names);
-		if (!b->nstages)
-			die("--stage names no stage");
-	}
+	b->nstages = stage_select(b->kit, arg, &b->stages, &err);
+	if (!b->nstages)
+		die("%s", sb_str(&err));
 	for (size_t i = 0; i < b->nstages; i++)
 		sb_addf(&joined, "%s%s", i ? "," : "", b->stages[i]);
 	b->stage_arg = sb_detach(&joined);
+	sb_release(&err);
 }
 
 int batch_main(int argc, char **argv)

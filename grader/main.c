@@ -56,6 +56,7 @@ static const char usage[] =
 	"  -h, --help                  this text\n";
 
 struct cli {
+	char *stage_list;	/* --stage's names, joined with commas, or NULL for all */
 	char **stages;
 	size_t nstages;
 	const struct report_format *format;
@@ -95,15 +96,13 @@ static unsigned parse_tools(const char *s)
 	return flags;
 }
 
+/* --stage, given once or more: one comma-separated list */
 static void add_stages(struct cli *cli, const char *list)
 {
-	char *copy = xstrdup(list), *save = NULL;
+	char *joined = cli->stage_list ? xstrfmt("%s,%s", cli->stage_list, list) : xstrdup(list);
 
-	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		cli->stages = xrealloc(cli->stages, (cli->nstages + 1) * sizeof(*cli->stages));
-		cli->stages[cli->nstages++] = xstrdup(s);
-	}
-	free(copy);
+	free(cli->stage_list);
+	cli->stage_list = joined;
 }
 
 /* Is a library the tests link with installed?  Asks the compiler. */
@@ -349,10 +348,10 @@ int main(int argc, char **argv)
 	if (!kit && !(kit = stage_default_kit()))
 		die("cannot find the grader's own path: %s", strerror(errno));
 	o.kit = kit;
-	nnames = stage_list(kit, &names);
-	if (!nnames)
-		die("no stages in %s/assignments: is --kit right?", kit);
 	if (cli.list) {
+		nnames = stage_select(kit, NULL, &names, &err);
+		if (!nnames)
+			die("%s", sb_str(&err));
 		for (size_t i = 0; i < nnames; i++)
 			puts(names[i]);
 		return 0;
@@ -365,20 +364,9 @@ int main(int argc, char **argv)
 		die("submission '%s' %s", o.sub_display,
 		    sub ? "is not a directory" : "does not exist");
 	o.sub = sub;
-	if (!cli.nstages) {
-		cli.stages = names;
-		cli.nstages = nnames;
-		names = NULL;
-	} else {
-		for (size_t i = 0; i < cli.nstages; i++) {
-			char *full = stage_resolve(kit, cli.stages[i], &err);
-
-			if (!full)
-				die("%s", sb_str(&err));
-			free(cli.stages[i]);
-			cli.stages[i] = full;
-		}
-	}
+	cli.nstages = stage_select(kit, cli.stage_list, &cli.stages, &err);
+	if (!cli.nstages)
+		die("%s", sb_str(&err));
 	o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
 	o.seed = seeded ? o.seed : random_seed();
 	check_tools(&o);
@@ -473,9 +461,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < cli.nstages; i++)
 		free(cli.stages[i]);
 	free(cli.stages);
-	for (size_t i = 0; names && i < nnames; i++)
-		free(names[i]);
-	free(names);
+	free(cli.stage_list);
 	free(work);
 	sandbox_release(&sandbox);
 	free(resources);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,51 @@ char *stage_resolve(const char *kit, const char *want, struct strbuf *err)
 		free(names[i]);
 	free(names);
 	return found;
+}
+
+size_t stage_select(const char *kit, const char *list, char ***names, struct strbuf *err)
+{
+	char **all, *copy, *save = NULL;
+	size_t n = stage_list(kit, &all), nsel = 0;
+	bool *wanted, bad = false;
+
+	*names = NULL;
+	if (!n) {
+		sb_addf(err, "no stages in %s/assignments: is the kit's folder right?", kit);
+		free(all);
+		return 0;
+	}
+	if (!list) {
+		*names = all;
+		return n;
+	}
+	wanted = xcalloc(n, sizeof(*wanted));
+	copy = xstrdup(list);
+	for (char *s = strtok_r(copy, ",", &save); s && !bad; s = strtok_r(NULL, ",", &save)) {
+		char *full = stage_resolve(kit, s, err);
+
+		bad = !full;
+		for (size_t i = 0; full && i < n; i++)
+			wanted[i] |= !strcmp(all[i], full);
+		free(full);
+	}
+	*names = xcalloc(n, sizeof(**names));
+	for (size_t i = 0; i < n; i++) {
+		if (wanted[i] && !bad)
+			(*names)[nsel++] = all[i];
+		else
+			free(all[i]);
+	}
+	if (!nsel && !bad)
+		sb_addf(err, "--stage '%s' names no stage", list);
+	if (!nsel) {
+		free(*names);
+		*names = NULL;
+	}
+	free(all);
+	free(wanted);
+	free(copy);
+	return nsel;
 }
 
 char *stage_default_kit(void)

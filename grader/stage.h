@@ -85,6 +85,14 @@ size_t stage_list(const char *kit, char ***names);
  */
 char *stage_resolve(const char *kit, const char *want, struct strbuf *err);
 
+/*
+ * The stages a comma-separated list names (each as stage_resolve() takes
+ * it; NULL for all of the kit's), in the kit's order, each once.  Returns
+ * how many, with *names malloc'd as each name, or 0 with a one-line reason
+ * in err (a name that is no stage, a list that names none, no stages).
+ */
+size_t stage_select(const char *kit, const char *list, char ***names, struct strbuf *err);
+
 /* The kit of this grader: the folder that holds grader/racecourse (malloc'd), or NULL. */
 char *stage_default_kit(void);
 

@@ -152,3 +152,34 @@ Test(stage, unknown_stage, .init = make_kit, .fini = remove_kit)
 	stage_release(&st);
 	sb_release(&err);
 }
+
+/* --stage's list: names or numbers, in the kit's order, each once; a bad name says which. */
+Test(stage, selects_stages_from_a_list, .init = make_kit, .fini = remove_kit)
+{
+	struct strbuf err = STRBUF_INIT;
+	char **names;
+	size_t n;
+
+	write_manifest("03-race", good);
+	write_manifest("01-spawn", good);
+	write_manifest("05-ratelimit", good);
+	n = stage_select(kit, "05,01-spawn,05-ratelimit", &names, &err);
+	cr_assert_eq(n, 2, "%s", sb_str(&err));
+	cr_assert_str_eq(names[0], "01-spawn");
+	cr_assert_str_eq(names[1], "05-ratelimit");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	n = stage_select(kit, NULL, &names, &err);
+	cr_assert_eq(n, 3);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	cr_assert_eq(stage_select(kit, "03,99-nope", &names, &err), 0);
+	cr_assert_null(names);
+	cr_assert(strstr(sb_str(&err), "unknown stage '99-nope'"), "%s", sb_str(&err));
+	sb_release(&err);
+	cr_assert_eq(stage_select(kit, ",", &names, &err), 0);
+	cr_assert(strstr(sb_str(&err), "names no stage"), "%s", sb_str(&err));
+	sb_release(&err);
+}
