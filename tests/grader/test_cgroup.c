@@ -281,6 +281,9 @@ static pid_t start_in(const struct cgroup_cap *cg, void (*fn)(void))
 	return pid;
 }
 
+/* The write end of a pipe the daemon below writes to once it has left its session. */
+static int escaped_fd = -1;
+
 /*
  * A daemon that leaves its session and its parent, as student code may.
  * Both end by themselves in 30 s (SIGALRM), should the group not hold them.
@@ -292,9 +295,13 @@ static void escape(void)
 		setsid();
 		signal(SIGTERM, SIG_IGN);
 		alarm(30);
+		if (write(escaped_fd, "x", 1) != 1)
+			_exit(98);
+		close(escaped_fd);
 		for (;;)
 			pause();
 	}
+	close(escaped_fd);
 	for (;;)
 		pause();
 }
@@ -307,20 +314,24 @@ Test(cgroup, real_group_holds_and_ends_what_escaped)
 	int status, n = 0;
 	FILE *f;
 
+	int ready[2];
+	char c;
+
 	real_group(&cg, 256UL << 20);
 	strcpy(dir, cg.dir[0]);
+	cr_assert_eq(pipe(ready), 0);
+	escaped_fd = ready[1];
 	pid = start_in(&cg, escape);
+	close(ready[1]);
+	/* the daemon has left its session: it and the child are both alive now */
+	cr_assert_eq(read(ready[0], &c, 1), 1, "the daemon never started");
+	close(ready[0]);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	/* Both the child and the daemon it made are in the group. */
-	for (int tries = 0; n < 2 && tries < 1000; tries++) {
-		n = 0;
-		cr_assert_not_null(f = fopen(procs, "r"));
-		while (fgets(buf, sizeof(buf), f))
-			n++;
-		fclose(f);
-		if (n < 2)
-			usleep(10000);
-	}
+	cr_assert_not_null(f = fopen(procs, "r"));
+	while (fgets(buf, sizeof(buf), f))
+		n++;
+	fclose(f);
 	cr_assert_eq(n, 2, "the group holds %d processes, not the child and its daemon", n);
 	cr_assert_eq(cgroup_cap_kill_all(&cg), 2);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
