@@ -373,14 +373,17 @@ static void read_output(struct child *c)
 
 static void try_reap(struct child *c)
 {
+	struct rusage ru = { 0 };
 	pid_t r;
 
 	if (c->pid < 0)
 		return;
 	do {
-		r = waitpid(c->pid, &c->status, WNOHANG);
+		r = wait4(c->pid, &c->status, WNOHANG, &ru);
 	} while (r < 0 && errno == EINTR);
 	if (r == c->pid || (r < 0 && errno == ECHILD)) {
+		c->cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 		/*
 		 * The child is gone; what it left in its process group (a
 		 * grandchild that still holds the output pipe) goes too, and

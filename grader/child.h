@@ -71,6 +71,7 @@ struct child {
 	bool at_process_limit;	/* while it ran, student code had all the processes it may */
 	bool running;
 	double started, deadline, kill_at, elapsed;
+	double cpu;		/* user and system seconds, its reaped descendants' included */
 };
 #define CHILD_INIT { .out_cap = 1 << 20, .pass_fd = -1, .give_fd = { -1, -1, -1 }, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
 

@@ -392,6 +392,7 @@ static void add_locks_held(struct stage_result *res, const struct grade_options 
 		hglocks_release(&locks);
 	}
 	res->t_helgrind += d.child.elapsed;
+	res->cpu_helgrind += d.child.cpu;
 	sb_release(&log);
 	detector_release(&d);
 }
@@ -482,10 +483,13 @@ static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t,
 		closedir(d);
 	if (!scenarios_finished(&t->child, t->key_env))
 		scenarios_note(note, &t->child, t->san->name, NULL, true);
-	if (t->san->flag == TOOL_TSAN)
+	if (t->san->flag == TOOL_TSAN) {
 		res->t_tsan = t->child.elapsed;
-	else
+		res->cpu_tsan = t->child.cpu;
+	} else {
 		res->t_asan = t->child.elapsed;
+		res->cpu_asan = t->child.cpu;
+	}
 	child_release(&t->child);
 	sandbox_free_argv(t->sandboxed);
 	free(t->options);
@@ -602,6 +606,7 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	progress_done(o);
 
 	res->t_tests = tests.elapsed;
+	res->cpu_tests = tests.cpu;
 	/* By the descriptor: whatever student code renamed over the file's name. */
 	if (tests.pass_fd >= 0 && read_fd(tests.pass_fd, &text, REPORT_MAX))
 		sb_addf(&err, "the test report is unreadable (%s)", strerror(errno));
@@ -651,10 +656,13 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		free(how);
 	}
 	for (size_t i = 0; i < ndets; i++) {
-		if (dets[i].flag == TOOL_HELGRIND)
+		if (dets[i].flag == TOOL_HELGRIND) {
 			res->t_helgrind = dets[i].child.elapsed;
-		else
+			res->cpu_helgrind = dets[i].child.cpu;
+		} else {
 			res->t_drd = dets[i].child.elapsed;
+			res->cpu_drd = dets[i].child.cpu;
+		}
 		detector_collect(res, &dets[i], helper_dir, &note);
 	}
 	if (ndets)
@@ -803,6 +811,8 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 		res->problem = xstrfmt("cannot hand %s to the sandbox's user: %s", dir, strerror(errno));
 		goto out;
 	}
+	double cpu_before = children_cpu();
+
 	progress(o, name, "compiling...");
 	built = build_stage(o, &res->stage, dir, res->srcs, res->nsrcs, &res->diagnostics,
 			    &res->suspicious);
@@ -819,6 +829,7 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 			res->tests[i].message = xstrdup("not run: the code did not build");
 	}
 	res->t_build = now() - started;
+	res->cpu_build = children_cpu() - cpu_before;
 	progress_done(o);
 	show_student_paths(res);
 	/* What the link made must be the sandbox user's too: valgrind writes there. */

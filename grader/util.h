@@ -78,6 +78,8 @@ const char *base_name(const char *path);
 
 /* Seconds on the monotonic clock. */
 double now(void);
+/* The processor time (user and system) of the reaped children so far, in seconds. */
+double children_cpu(void);
 /*
  * The number in s, above 0 and at most max; dies with "OPT takes a number
  * above 0 (at most MAX), not 'S'" for anything else.  `opt` names it.
