@@ -4,260 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * TSan has no structured output: its report is text for people, so this
- * reads it line by line and takes only the lines it knows.  A warning is
- *
- *   WARNING: ThreadSanitizer: data race (pid=N)
- *     Write of size 8 at 0x... by thread T2:          a section: a stack
- *       #0 func /abs/path/file.c:LINE:COL (binary+0x...)
- *     Location is global 'counter' of size 8 at ...    a note, no stack
- *     Thread T2 (tid=..., running) created by main thread at:
- *       #0 ...
- *   SUMMARY: ThreadSanitizer: data race /abs/path/file.c:LINE in func
- *
- * Anything else (the program's own output, blank lines) is passed over.
- */
-
-/* Bounds on what one warning may hold, against runaway input. */
-#define MAX_FRAMES 128
-#define MAX_STACKS 64
-#define MAX_NOTES 64
-
-struct tframe {
-	char *fn;		/* NULL for "<null>" */
-	char *file;		/* as printed: absolute for the program's own files */
-	int line;		/* 0 when unknown */
-	bool lib;		/* in a shared library (libtsan, libc) */
-};
-
-struct tstack {
-	char *label;		/* the section's words without the ':', or NULL for the headline's */
-	struct tframe *frames;
-	size_t n, alloc;
-};
-
-struct tblock {
-	char *what;		/* "data race", "lock-order-inversion (potential deadlock)" */
-	bool asan;		/* an AddressSanitizer error, not a TSan warning */
-	struct tstack *stacks;
-	size_t n, alloc;
-	char **notes;		/* sections without a stack: "Location is global 'x' ..." */
-	size_t nnotes, notes_alloc;
-};
-
-/* ---- reading the text ---- */
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* A trailing ":N" of s[0..*end), cut off; -1 when there is none. */
-static int cut_number(const char *s, size_t *end)
-{
-	size_t i = *end;
-
-	while (i > 0 && is_digit(s[i - 1]))
-		i--;
-	if (i == *end || i == 0 || s[i - 1] != ':' || *end - i > 9)
-		return -1;
-	*end = i - 1;
-	return atoi(s + i);
-}
-
-/*
- * One frame, after its "#N ": "func /path/file.c:12:5 (binary+0x1a2b)",
- * "func (libc.so.6+0x29d8f)", "<null> <null>".  The path may hold spaces,
- * so the module is taken off the end first, then the function off the
- * front: a path of the program's own starts at " /".
- */
-static void parse_frame(const char *s, struct tframe *fr)
-{
-	char *t = xstrdup(s);
-	size_t end = strlen(t);
-	char *loc = NULL;
-
-	memset(fr, 0, sizeof(*fr));
-	while (end && is_space(t[end - 1]))
-		end--;
-	while (end && t[end - 1] == ')') {
-		size_t open = end - 1;
-
-		while (open > 0 && !(t[open] == '(' && t[open - 1] == ' '))
-			open--;
-		if (!open)
-			break;
-		if (starts_with(t + open + 1, "BuildId:")) {
-			end = open - 1;
-			continue;
-		}
-		t[end - 1] = '\0';
-		if (strstr(t + open + 1, "+0x")) {
-			fr->lib = strstr(t + open + 1, ".so") != NULL;
-			end = open - 1;
-		} else {
-			t[end - 1] = ')';	/* a function's own parentheses */
-		}
-		break;
-	}
-	t[end] = '\0';
-	if ((loc = strstr(t, " /")) || (loc = strrchr(t, ' '))) {
-		*loc++ = '\0';
-		if (strcmp(loc, "<null>")) {
-			size_t lend = strlen(loc);
-			int a = cut_number(loc, &lend), b = a >= 0 ? cut_number(loc, &lend) : -1;
-
-			fr->line = b >= 0 ? b : a > 0 ? a : 0;
-			fr->file = xstrndup(loc, lend);
-		}
-	}
-	if (*t && strcmp(t, "<null>"))
-		fr->fn = xstrdup(t);
-	free(t);
-}
-
-static void block_release(struct tblock *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		for (size_t j = 0; j < b->stacks[i].n; j++) {
-			free(b->stacks[i].frames[j].fn);
-			free(b->stacks[i].frames[j].file);
-		}
-		free(b->stacks[i].frames);
-		free(b->stacks[i].label);
-	}
-	for (size_t i = 0; i < b->nnotes; i++)
-		free(b->notes[i]);
-	free(b->stacks);
-	free(b->notes);
-	free(b->what);
-	memset(b, 0, sizeof(*b));
-}
-
-static struct tstack *new_stack(struct tblock *b, char *label)
-{
-	if (b->n == MAX_STACKS) {
-		free(label);
-		return NULL;
-	}
-	ALLOC_GROW(b->stacks, b->n + 1, b->alloc);
-	memset(&b->stacks[b->n], 0, sizeof(*b->stacks));
-	b->stacks[b->n].label = label;
-	return &b->stacks[b->n++];
-}
-
-static void add_frame(struct tblock *b, int number, const char *text)
-{
-	struct tstack *s = b->n ? &b->stacks[b->n - 1] : NULL;
-
-	/* Frames before any section (a misuse's), or a new #0 without one. */
-	if (!s || (s->n && !number))
-		s = new_stack(b, NULL);
-	if (!s || s->n == MAX_FRAMES)
-		return;
-	ALLOC_GROW(s->frames, s->n + 1, s->alloc);
-	parse_frame(text, &s->frames[s->n++]);
-}
-
-/* Where a frame line's "#N " ends, with N, or NULL when the line is no frame. */
-static const char *frame_text(const char *line, int *number)
-{
-	const char *s = line, *p;
-
-	while (is_space(*s))
-		s++;
-	if (*s != '#') {
-		/* The program's output, unterminated, then a frame. */
-		s = strstr(line, "    #");
-		if (!s)
-			return NULL;
-		s += 4;
-	}
-	p = s + 1;
-	if (!is_digit(*p))
-		return NULL;
-	*number = atoi(p);
-	while (is_digit(*p))
-		p++;
-	if (*p++ != ' ')
-		return NULL;
-	/* AddressSanitizer's frames give the pc first: "0x55913dfcb1d5 in main /a.c:2" */
-	if (starts_with(p, "0x")) {
-		p += 2;
-		while (is_digit(*p) || (*p >= 'a' && *p <= 'f'))
-			p++;
-		while (is_space(*p))
-			p++;
-		if (starts_with(p, "in "))
-			p += 3;
-	}
-	return p;
-}
-
-/* The section lines TSan writes, two spaces in. */
-static void add_section(struct tblock *b, const char *text)
-{
-	static const char *const known[] = {
-		"Write of size", "Read of size", "Atomic ", "Previous ", "Location is ", "Mutex ",
-		"Thread T", "Cycle in lock order graph", "and:",
-	};
-	size_t len = strlen(text);
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
-		if (!starts_with(text, known[i]))
-			continue;
-		if (len && text[len - 1] == ':') {
-			new_stack(b, xstrndup(text, len - 1));
-		} else if (b->nnotes < MAX_NOTES) {
-			ALLOC_GROW(b->notes, b->nnotes + 1, b->notes_alloc);
-			b->notes[b->nnotes++] = xstrdup(text);
-		}
-		return;
-	}
-}
-
-/*
- * AddressSanitizer's section lines, at the start of the line: "READ of size
- * 4 at 0x6020 thread T0" becomes TSan's "Read of size 4 at 0x6020 by thread
- * T0", so that the access reads the same; "freed by thread T0 here:" and
- * the like open a stack.
- */
-static void add_asan_section(struct tblock *b, const char *text)
-{
-	size_t len = strlen(text);
-
-	if (starts_with(text, "READ of size") || starts_with(text, "WRITE of size")) {
-		struct strbuf sb = STRBUF_INIT;
-		const char *t = strstr(text, " thread T");
-
-		sb_addf(&sb, "%c%.*s", text[0], (int)((t ? t : text + len) - text - 1), text + 1);
-		for (size_t i = 1; i < 5 && sb.buf[i] && sb.buf[i] != ' '; i++)
-			sb.buf[i] = (char)(sb.buf[i] - 'A' + 'a');
-		if (t)
-			sb_addf(&sb, " by%s", t);
-		new_stack(b, sb_detach(&sb));
-	} else if (len > 6 && !strcmp(text + len - 6, " here:")) {
-		new_stack(b, xstrndup(text, len - 6));
-	} else if (strstr(text, " is located ")) {
-		/* "... is located in stack of thread T0 at offset 80 in frame": its frames follow */
-		if (b->nnotes < MAX_NOTES) {
-			ALLOC_GROW(b->notes, b->nnotes + 1, b->notes_alloc);
-			b->notes[b->nnotes++] = xstrdup(text);
-		}
-		new_stack(b, xstrdup("located"));
-	}
-}
+#include "tsan_text.h"
+#include "util.h"
 
 /* ---- turning a warning into a finding ---- */
 
@@ -305,7 +53,7 @@ static int thread_in(const char *label, bool *is_main)
 	*is_main = false;
 	if (!label)
 		return -1;
-	if ((t = strstr(label, "thread T")) && is_digit(t[8]))
+	if ((t = strstr(label, "thread T")) && tsan_is_digit(t[8]))
 		return atoi(t + 8);
 	if (strstr(label, "main thread")) {
 		*is_main = true;
@@ -321,7 +69,7 @@ static char *where_created(const struct tblock *b, int tid, const struct source 
 		const struct tstack *s = &b->stacks[i];
 		const struct tframe *fr;
 
-		if (!s->label || !starts_with(s->label, "Thread T") || atoi(s->label + 8) != tid ||
+		if (!s->label || !tsan_starts_with(s->label, "Thread T") || atoi(s->label + 8) != tid ||
 		    !strstr(s->label, "created by"))
 			continue;
 		/* The innermost frame in the student's file, else in the kit's. */
@@ -346,7 +94,7 @@ static char *access_label(const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	if (starts_with(text, "Previous ")) {
+	if (tsan_starts_with(text, "Previous ")) {
 		sb_adds(&sb, "a previous ");
 		text += 9;
 	}
@@ -356,16 +104,16 @@ static char *access_label(const char *text)
 		sb_add(&sb, &c, 1);
 	}
 	while (*text) {
-		if (starts_with(text, " at 0x")) {
+		if (tsan_starts_with(text, " at 0x")) {
 			text += 6;
-			while (is_digit(*text) || (*text >= 'a' && *text <= 'f') ||
+			while (tsan_is_digit(*text) || (*text >= 'a' && *text <= 'f') ||
 			       (*text >= 'A' && *text <= 'F'))
 				text++;
-		} else if (starts_with(text, " (mutexes:")) {
+		} else if (tsan_starts_with(text, " (mutexes:")) {
 			const char *close = strchr(text, ')');
 
 			text = close ? close + 1 : text + strlen(text);
-		} else if (starts_with(text, "by main thread")) {
+		} else if (tsan_starts_with(text, "by main thread")) {
 			sb_adds(&sb, "by the main thread");
 			text += 14;
 		} else {
@@ -380,12 +128,12 @@ static bool is_access(const char *label)
 {
 	if (!label)
 		return false;
-	if (starts_with(label, "Previous "))
+	if (tsan_starts_with(label, "Previous "))
 		label += 9;
-	if (starts_with(label, "Atomic ") || starts_with(label, "atomic "))
+	if (tsan_starts_with(label, "Atomic ") || tsan_starts_with(label, "atomic "))
 		label += 7;
-	return starts_with(label, "Read of size") || starts_with(label, "read of size") ||
-	       starts_with(label, "Write of size") || starts_with(label, "write of size");
+	return tsan_starts_with(label, "Read of size") || tsan_starts_with(label, "read of size") ||
+	       tsan_starts_with(label, "Write of size") || tsan_starts_with(label, "write of size");
 }
 
 /* A site for the stack: its first frame in the student's file, else in the kit's. */
@@ -438,8 +186,8 @@ static char *lock_name(const struct tblock *b, const char *id, size_t n, const c
 		const struct tframe *fr;
 
 		/* "Mutex M0 (0x7b0c00000000) created at:" */
-		if (!label || !starts_with(label, "Mutex ") || strncmp(label + 6, id, n) ||
-		    !starts_with(label + 6 + n, " (0x"))
+		if (!label || !tsan_starts_with(label, "Mutex ") || strncmp(label + 6, id, n) ||
+		    !tsan_starts_with(label + 6 + n, " (0x"))
 			continue;
 		fr = first_sourced(&b->stacks[i], helper_dir);
 		if (fr)
@@ -547,7 +295,7 @@ static void lock_order_sites(struct finding *nf, size_t *alloc, const struct tbl
 		const char *held;
 		int m;
 
-		if (!s->label || !starts_with(s->label, "Mutex M") || !is_digit(s->label[7]))
+		if (!s->label || !tsan_starts_with(s->label, "Mutex M") || !tsan_is_digit(s->label[7]))
 			continue;
 		m = atoi(s->label + 7);
 		if ((held = strstr(s->label, holding))) {
@@ -600,7 +348,7 @@ static char *variable_of(const struct tblock *b, const struct source *srcs, size
 	for (size_t i = 0; i < b->nnotes; i++) {
 		const char *start, *end;
 
-		if (!starts_with(b->notes[i], "Location is global '"))
+		if (!tsan_starts_with(b->notes[i], "Location is global '"))
 			continue;
 		start = b->notes[i] + 20;
 		end = strchr(start, '\'');
@@ -611,9 +359,9 @@ static char *variable_of(const struct tblock *b, const struct source *srcs, size
 	for (size_t i = 0; i < b->n; i++) {
 		const struct tstack *s = &b->stacks[i];
 
-		if (!s->label || !(starts_with(s->label, "Location is heap block") ||
-				   starts_with(s->label, "previously allocated by") ||
-				   starts_with(s->label, "allocated by")))
+		if (!s->label || !(tsan_starts_with(s->label, "Location is heap block") ||
+				   tsan_starts_with(s->label, "previously allocated by") ||
+				   tsan_starts_with(s->label, "allocated by")))
 			continue;
 		for (size_t j = 0; j < s->n; j++) {
 			const struct source *src = student_source(&s->frames[j], srcs, nsrcs);
@@ -643,10 +391,10 @@ static void memory_sites(struct finding *nf, size_t *alloc, const struct tblock 
 			label = xstrdup(b->what);
 		else if (is_access(s->label))
 			label = access_label(s->label);
-		else if (starts_with(s->label, "freed by") ||
-			 starts_with(s->label, "previously allocated by") ||
-			 starts_with(s->label, "allocated by"))
-			label = access_label(starts_with(s->label, "previously ") ? s->label + 11
+		else if (tsan_starts_with(s->label, "freed by") ||
+			 tsan_starts_with(s->label, "previously allocated by") ||
+			 tsan_starts_with(s->label, "allocated by"))
+			label = access_label(tsan_starts_with(s->label, "previously ") ? s->label + 11
 										 : s->label);
 		else
 			continue;
@@ -671,7 +419,7 @@ static char *memory_headline(const char *what)
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (starts_with(what, names[i].asan))
+		if (tsan_starts_with(what, names[i].asan))
 			return xstrdup(names[i].words);
 	return xstrdup(what);
 }
@@ -682,15 +430,15 @@ static bool classify(const struct tblock *b, enum finding_kind *kind)
 		*kind = FINDING_MEMORY;
 		return true;
 	}
-	if (starts_with(b->what, "data race")) {
+	if (tsan_starts_with(b->what, "data race")) {
 		*kind = FINDING_RACE;
 		return true;
 	}
-	if (starts_with(b->what, "heap-use-after-free")) {
+	if (tsan_starts_with(b->what, "heap-use-after-free")) {
 		*kind = FINDING_MEMORY;
 		return two_threads(b);
 	}
-	if (starts_with(b->what, "lock-order-inversion")) {
+	if (tsan_starts_with(b->what, "lock-order-inversion")) {
 		*kind = FINDING_LOCK_ORDER;
 		return true;
 	}
@@ -738,90 +486,24 @@ static void block_add(struct findings *f, const struct tblock *b, const struct s
 	findings_merge(f, &nf);
 }
 
-/* ---- the report ---- */
+struct add_ctx {
+	struct findings *f;
+	const struct source *srcs;
+	size_t nsrcs;
+	const char *helper_dir;
+};
 
-/* TSan's line of 18 '=' around a warning, maybe after the program's unterminated output. */
-static bool is_separator(const char *line)
+static void add_block(const struct tblock *b, void *arg)
 {
-	static const char sep[] = "==================";
-	size_t len = strlen(line), n = sizeof(sep) - 1;
+	const struct add_ctx *ctx = arg;
 
-	return len >= n && !strcmp(line + len - n, sep) && (len == n || line[len - n - 1] != '=');
-}
-
-/* "data race (pid=123)" without the pid. */
-static char *warning_words(const char *s)
-{
-	size_t len = strlen(s);
-	const char *pid;
-
-	while (len && is_space(s[len - 1]))
-		len--;
-	pid = len ? strstr(s, " (pid=") : NULL;
-	if (pid && s[len - 1] == ')')
-		len = (size_t)(pid - s);
-	return xstrndup(s, len);
-}
-
-/* "heap-use-after-free on address 0x... at pc ..." without the addresses. */
-static char *error_words(const char *s)
-{
-	const char *on = strstr(s, " on ");
-
-	return on ? xstrndup(s, (size_t)(on - s)) : warning_words(s);
+	block_add(ctx->f, b, ctx->srcs, ctx->nsrcs, ctx->helper_dir);
 }
 
 void tsan_add_report(struct findings *f, const char *text, size_t len, const struct source *srcs,
 		     size_t nsrcs, const char *helper_dir)
 {
-	struct tblock b;
-	bool open = false;
-	size_t pos = 0;
+	struct add_ctx ctx = { f, srcs, nsrcs, helper_dir };
 
-	memset(&b, 0, sizeof(b));
-	while (text && pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		const char *w, *fr;
-		char *line;
-		size_t n;
-		int number;
-
-		/* An unterminated last line was cut short: its line number may be too. */
-		if (!nl)
-			break;
-		n = (size_t)(nl - (text + pos));
-		if (n && text[pos + n - 1] == '\r')
-			n--;
-		line = xstrndup(text + pos, n);
-		pos = (size_t)(nl - text) + 1;
-
-		if ((w = strstr(line, "WARNING: ThreadSanitizer: ")) ||
-		    (w = strstr(line, "ERROR: AddressSanitizer: "))) {
-			bool asan = w[0] == 'E';
-
-			if (open)
-				block_add(f, &b, srcs, nsrcs, helper_dir);
-			block_release(&b);
-			b.what = asan ? error_words(w + 25) : warning_words(w + 26);
-			b.asan = asan;
-			open = true;
-		} else if (strstr(line, "SUMMARY: ThreadSanitizer:") ||
-			   strstr(line, "SUMMARY: AddressSanitizer:") || is_separator(line)) {
-			if (open)
-				block_add(f, &b, srcs, nsrcs, helper_dir);
-			block_release(&b);
-			open = false;
-		} else if (open && (fr = frame_text(line, &number))) {
-			add_frame(&b, number, fr);
-		} else if (open && line[0] == ' ' && line[1] == ' ' && !is_space(line[2])) {
-			add_section(&b, line + 2);
-		} else if (open && b.asan && line[0] && !is_space(line[0])) {
-			add_asan_section(&b, line);
-		}
-		free(line);
-	}
-	/* A warning cut short keeps the sites it had. */
-	if (open)
-		block_add(f, &b, srcs, nsrcs, helper_dir);
-	block_release(&b);
+	tsan_text_read(text, len, add_block, &ctx);
 }
