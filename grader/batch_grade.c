@@ -57,12 +57,17 @@ static char *last_line(const char *text)
 	return xstrfmt("%.*s", (int)(end - start), start);
 }
 
-/* Records the outcome in the student's folder: results.json, report.txt, batch.json. */
+/*
+ * Records the outcome in the student's folder: results.json, report.txt
+ * (the grader's own text report, in text_tmp when it graded), batch.json.
+ */
 static void record(const struct job *j, const struct outcome *o, const char *dir,
-		   const char *tmp_results, json_t *results, struct student_meta *meta)
+		   const char *tmp_results, json_t *results, const char *text_tmp,
+		   struct student_meta *meta)
 {
 	char *path = xstrfmt("%s/results.json", dir);
 	char *report = xstrfmt("%s/report.txt", dir);
+	struct strbuf graded = STRBUF_INIT;
 	char *text;
 
 	if (results) {
@@ -72,11 +77,16 @@ static void record(const struct job *j, const struct outcome *o, const char *dir
 		unlink(tmp_results);
 		unlink(path);
 	}
-	text = gradebook_text_report(j->id, results, o->flags, meta->problem);
+	if (results && read_file(text_tmp, &graded))
+		warn("cannot read the grader's text report %s: %s", text_tmp, strerror(errno));
+	unlink(text_tmp);
+	text = gradebook_text_report(j->id, results, o->flags, meta->problem,
+				     results ? sb_str(&graded) : NULL);
 	if (write_file(report, text, strlen(text)))
 		warn("cannot write %s: %s", report, strerror(errno));
 	if (student_meta_write(meta, dir))
 		warn("cannot write %s/batch.json: %s", dir, strerror(errno));
+	sb_release(&graded);
 	free(text);
 	free(report);
 	free(path);
@@ -93,6 +103,7 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 	char *tmpdir = xstrfmt("%s/tmp", work);
 	char *tmp_env = xstrfmt("TMPDIR=%s", tmpdir);
 	char *results_tmp = xstrfmt("%s/results.json.tmp", dir);
+	char *text_tmp = xstrfmt("%s/report.txt.tmp", dir);
 	char *limit = xstrfmt("%g", b->time_limit);
 	char *parent, *rel = NULL;
 	const char *env[] = { tmp_env, NULL };
@@ -142,6 +153,8 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 		argv[k++] = "json";
 		argv[k++] = "--out";
 		argv[k++] = results_tmp;
+		argv[k++] = "--text-out";
+		argv[k++] = text_tmp;
 		argv[k++] = "--kit";
 		argv[k++] = b->kit;
 		argv[k++] = "--stage";
@@ -179,6 +192,7 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 		if (batch_interrupted) {
 			finished = false;
 			unlink(results_tmp);
+			unlink(text_tmp);
 			goto out;
 		}
 		if (!c.start_errno && !c.timed_out &&
@@ -222,7 +236,7 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 		meta.penalty = j->pick.penalty;
 		meta.pushed = j->pick.pushed;
 	}
-	record(j, o, dir, results_tmp, results, &meta);
+	record(j, o, dir, results_tmp, results, text_tmp, &meta);
 out:
 	if (remove_tree(work))
 		warn("cannot remove the scratch directory %s", work);
@@ -234,6 +248,7 @@ out:
 	free(rel);
 	free(limit);
 	free(results_tmp);
+	free(text_tmp);
 	free(tmp_env);
 	free(tmpdir);
 	free(work);

@@ -460,102 +460,21 @@ out:
 
 /* ---- report.txt ---- */
 
-static void add_indented(struct strbuf *sb, const char *text, const char *indent)
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-
-		if (len)
-			sb_addf(sb, "%s%.*s\n", indent, (int)len, p);
-		p += len + (nl ? 1 : 0);
-	}
-}
-
-static void text_findings(struct strbuf *sb, json_t *stage)
-{
-	json_t *f, *s, *tool;
-	size_t i, k;
-
-	json_array_foreach(json_object_get(stage, "findings"), i, f) {
-		int times = jint(f, "occurrences");
-
-		sb_addf(sb, "  %s (", jstr(f, "title"));
-		json_array_foreach(json_object_get(f, "tools"), k, tool)
-			sb_addf(sb, "%s%s", k ? ", " : "", json_string_value(tool));
-		sb_addf(sb, "): %s", jstr(f, "headline"));
-		if (times > 1)
-			sb_addf(sb, ", %d times", times);
-		sb_adds(sb, "\n");
-		if (*jstr(f, "variable"))
-			sb_addf(sb, "    on %s\n", jstr(f, "variable"));
-		json_array_foreach(json_object_get(f, "sites"), k, s) {
-			sb_addf(sb, "    %s: %s:%d", jstr(s, "label"), jstr(s, "file"), jint(s, "line"));
-			if (*jstr(s, "function"))
-				sb_addf(sb, " in %s()", jstr(s, "function"));
-			sb_adds(sb, "\n");
-			if (*jstr(s, "text"))
-				sb_addf(sb, "      | %s\n", jstr(s, "text"));
-		}
-	}
-}
-
-char *gradebook_text_report(const char *id, json_t *results, unsigned flags, const char *problem)
+char *gradebook_text_report(const char *id, json_t *results, unsigned flags, const char *problem,
+			    const char *text)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *names = gradebook_flags_str(flags);
-	json_t *stage, *t;
-	size_t i, k;
 
-	if (!results) {
-		sb_addf(&sb, "%s: not graded%s%s\n", id, *names ? " - " : "", names);
-		if (problem)
-			sb_addf(&sb, "%s\n", problem);
-		free(names);
-		return sb_detach(&sb);
-	}
-	sb_addf(&sb, "%s: %d/%d%s%s\n", id, jint(results, "score"), jint(results, "max_score"),
-		*names ? " - " : "", names);
+	if (results)
+		sb_addf(&sb, "%s: %d/%d", id, jint(results, "score"), jint(results, "max_score"));
+	else
+		sb_addf(&sb, "%s: not graded", id);
+	sb_addf(&sb, "%s%s\n", *names ? " - " : "", names);
 	if (problem)
 		sb_addf(&sb, "%s\n", problem);
-	json_array_foreach(jstages(results), i, stage) {
-		const char *name = jstr(stage, "stage");
-		int lost = 0;
-
-		sb_addf(&sb, "\n%s  %s  %d/%d\n", name, jstr(stage, "title"), jint(stage, "score"),
-			jint(stage, "max_score"));
-		if (*jstr(stage, "problem"))
-			add_indented(&sb, jstr(stage, "problem"), "  ");
-		/* A stage that was not built or run has nothing more to say per item. */
-		if (strcmp(jstr(stage, "state"), "graded")) {
-			if (*jstr(stage, "diagnostics")) {
-				sb_adds(&sb, "  compiler output:\n");
-				add_indented(&sb, jstr(stage, "diagnostics"), "    ");
-			}
-			continue;
-		}
-		json_array_foreach(json_object_get(results, "tests"), k, t) {
-			const char *tag = json_string_value(json_array_get(json_object_get(t, "tags"), 0));
-			const char *full = jstr(t, "name");
-			size_t plen = strlen(name);
-
-			/* The top-level tests carry their stage as their first tag. */
-			if (!tag || strcmp(tag, name) || !strcmp(jstr(t, "status"), "passed"))
-				continue;
-			/* "03-race: deposit/exact_total" is shown without the stage. */
-			if (!strncmp(full, name, plen) && !strncmp(full + plen, ": ", 2))
-				full += plen + 2;
-			sb_addf(&sb, "  FAILED %s  %d/%d\n", full, jint(t, "score"), jint(t, "max_score"));
-			add_indented(&sb, jstr(t, "output"), "      ");
-			lost++;
-		}
-		if (!lost)
-			sb_adds(&sb, "  every item passed\n");
-		text_findings(&sb, stage);
-	}
-	sb_addf(&sb, "\nScore: %d/%d\n", jint(results, "score"), jint(results, "max_score"));
+	if (text && *text)
+		sb_addf(&sb, "\n%s", text);
 	free(names);
 	return sb_detach(&sb);
 }

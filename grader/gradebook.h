@@ -14,7 +14,8 @@
  * student, students/<id>/ with:
  *
  *   results.json  the grader's own --format json report, when it graded
- *   report.txt    a summary for people (gradebook_text_report)
+ *   report.txt    the grader's text report, under a line of the batch's
+ *                 (gradebook_text_report)
  *   batch.json    what the batch knows: {"stamp": hex or null, "flags": [...],
  *                 "problem": "...", "seconds": N, and with a deadline "deadline":
  *                 {"commit", "when", "due", "late_days", "penalty", "pushed"}}
@@ -142,10 +143,12 @@ int csv_read_record(const char *text, size_t *pos, char ***fields, size_t *n);
 void csv_free_fields(char **fields, size_t n);
 
 /*
- * The report.txt of a student: the score per stage, every item that lost
- * points with its message, and every finding at the student's lines.
- * `results` may be NULL (then `problem` says why).  Malloc'd.
+ * The report.txt of a student: a line with the id, the score (from
+ * `results`, or "not graded" when it is NULL) and the flags, the problem
+ * when there is one, then `text`, the grader's own text report of the
+ * grading (racecourse --text-out), when there is one.  Malloc'd.
  */
-char *gradebook_text_report(const char *id, json_t *results, unsigned flags, const char *problem);
+char *gradebook_text_report(const char *id, json_t *results, unsigned flags, const char *problem,
+			    const char *text);
 
 #endif

@@ -35,6 +35,8 @@ static const char usage[] =
 	"  -s, --stage NAME[,NAME...]  grade only these stages (default: all)\n"
 	"  -f, --format NAME           the report's format (--help lists them)\n"
 	"  -o, --out FILE              write the report to FILE instead of standard output\n"
+	"      --text-out FILE         also write the text report to FILE (racecourse batch's\n"
+	"                              report.txt)\n"
 	"      --seed N                seed of the schedule perturbation (default: random)\n"
 	"      --detectors LIST        which of helgrind, drd, tsan and asan judge the scenarios,\n"
 	"                              comma separated, or all (default) or none\n"
@@ -61,6 +63,7 @@ struct cli {
 	size_t nstages;
 	const struct report_format *format;
 	const char *out;
+	const char *text_out;	/* --text-out: the text report too, whatever the format */
 	const char *save;
 	bool keep, list, info;
 };
@@ -172,6 +175,15 @@ static void save_results(const struct grade_run *run, const char *dir)
 	}
 }
 
+/* --text-out: the report for people, without colour, beside the one of --format. */
+static void write_text_report(const struct grade_run *run, const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || report_text(f, run, false) || fclose(f))
+		die("cannot write %s: %s", path, strerror(errno));
+}
+
 static char *format_names(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -260,6 +272,7 @@ int main(int argc, char **argv)
 		{ "stage", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "text-out", required_argument, NULL, 'O' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "detectors", required_argument, NULL, 'D' },
 		{ "sandbox", required_argument, NULL, 'B' },
@@ -306,6 +319,7 @@ int main(int argc, char **argv)
 				die("unknown format '%s' (the formats are: %s)", optarg, format_names());
 			break;
 		case 'o': cli.out = optarg; break;
+		case 'O': cli.text_out = optarg; break;
 		case 'S': {
 			char *end;
 
@@ -448,6 +462,8 @@ int main(int argc, char **argv)
 	else if (out == stdout && fflush(stdout))
 		die("cannot write the report: %s", strerror(errno));
 
+	if (cli.text_out)
+		write_text_report(&run, cli.text_out);
 	if (cli.save)
 		save_results(&run, cli.save);
 	if (cli.keep)

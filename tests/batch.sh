@@ -128,6 +128,14 @@ if grep -q "^Score: $max/$max" "$out/students/sol-dir/report.txt" &&
 else
 	fail "report.txt: the score and the finding's line" "$(cat "$out/students/race/report.txt")"
 fi
+# The grader's own text report, as make grade prints it, under the batch's line.
+if head -n 1 "$out/students/stuck/report.txt" | grep -q "^stuck: [0-9]*/$max" &&
+   grep -q "^Racecourse: grading" "$out/students/stuck/report.txt" &&
+   grep -q "^  ✗ " "$out/students/stuck/report.txt"; then
+	ok "report.txt: the grader's own text report, its failed items"
+else
+	fail "report.txt: the grader's own text report, its failed items" "$(cat "$out/students/stuck/report.txt")"
+fi
 
 echo "resuming"
 cp "$csv" "$tmp/first.csv"
