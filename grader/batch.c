@@ -24,6 +24,7 @@
 #include "gradebook_html.h"
 #include "similar.h"
 #include "stage.h"
+#include "reaper.h"
 
 static const char batch_usage[] =
 	"usage: racecourse batch [options] SUBS_DIR\n"
@@ -128,8 +129,8 @@ static int check_similarity(struct batch *b)
 		free(parent);
 		free(rel);
 	}
-	rc = similar_run(b->kit, b->stages, b->nstages, v, n, b->out, scratch, &batch_grader_pid, &err);
-	if (rc && !batch_interrupted)
+	rc = similar_run(b->kit, b->stages, b->nstages, v, n, b->out, scratch, &err);
+	if (rc && !reaper_interrupted())
 		warn("similarity: %s", sb_str(&err));
 	for (size_t i = 0; i < n; i++)
 		free(roots[i]);
@@ -421,10 +422,10 @@ int batch_main(int argc, char **argv)
 
 	check_out_deadlines(&b);
 	/* What is unchanged since its result was written is not graded again. */
-	if (batch_run_workers(&b, batch_stamp_main, 1) && !batch_interrupted)
+	if (batch_run_workers(&b, batch_stamp_main, 1) && !reaper_interrupted())
 		die("cannot hash the submissions");
 	b.todo = xcalloc(b.n, sizeof(*b.todo));
-	for (size_t i = 0; i < b.n && !batch_interrupted; i++) {
+	for (size_t i = 0; i < b.n && !reaper_interrupted(); i++) {
 		if (*b.sh->out[i].stamp)
 			b.v[i].stamp = xstrdup(b.sh->out[i].stamp);
 		if (b.sh->out[i].skip)
@@ -435,7 +436,7 @@ int batch_main(int argc, char **argv)
 
 	b.tty = isatty(2) && !getenv("CI");
 	nworkers = b.ntodo < (size_t)b.jobs ? b.ntodo : (size_t)b.jobs;
-	if (!batch_interrupted)
+	if (!reaper_interrupted())
 		fprintf(stderr, "racecourse: batch: grading %zu of %zu submissions (%zu unchanged), "
 			"%zu at a time\n", b.ntodo, b.n, nskipped, nworkers);
 	if (batch_run_workers(&b, batch_worker_main, nworkers))
@@ -443,12 +444,12 @@ int batch_main(int argc, char **argv)
 	if (b.tty && atomic_load(&b.sh->ndone))
 		fputc('\n', stderr);
 	/* Before the scratch folder goes: it holds the deadlines' checkouts. */
-	if (b.similar && !batch_interrupted && check_similarity(&b))
+	if (b.similar && !reaper_interrupted() && check_similarity(&b))
 		rc = 1;
 	if (remove_tree(b.scratch))
 		warn("cannot remove the scratch directory %s", b.scratch);
-	if (batch_interrupted) {
-		fprintf(stderr, "racecourse: batch_interrupted: the %zu results written are kept; "
+	if (reaper_interrupted()) {
+		fprintf(stderr, "racecourse: interrupted: the %zu results written are kept; "
 			"run again to go on\n", atomic_load(&b.sh->ndone));
 		return 130;
 	}

@@ -2,7 +2,6 @@
 #ifndef RACECOURSE_BATCH_CLASS_H
 #define RACECOURSE_BATCH_CLASS_H
 
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,20 +80,17 @@ struct batch {
 
 /* ---- the worker pool and interruption (batch_pool.c) ---- */
 
-/* Set by SIGINT, SIGTERM or SIGHUP once batch_catch_interrupts() ran. */
-extern volatile sig_atomic_t batch_interrupted;
-/* The process group an interrupt must end too (a grader, the similarity check), or 0. */
-extern volatile pid_t batch_grader_pid;
-
-/* Ctrl-C (and SIGTERM, SIGHUP) end the workers and what they run, and set batch_interrupted. */
+/*
+ * Ctrl-C (and SIGTERM, SIGHUP) end the workers and what they run, and the
+ * batch winds down: reaper_interrupted() turns true (reaper.h).
+ */
 void batch_catch_interrupts(void);
 /*
  * Runs fn(b) in n worker processes at once (fewer when interrupted) and
- * waits for them all.  Returns how many did not end well.
+ * waits for them all, then ends what they left behind.  Returns how many
+ * did not end well.
  */
 int batch_run_workers(struct batch *b, void (*fn)(struct batch *), size_t n);
-/* In a worker, once no child is supervised: ends what a killed grader left behind. */
-void batch_end_orphans(void);
 
 /* ---- stamps (batch_stamp.c) ---- */
 

@@ -11,6 +11,7 @@
 
 #include "child.h"
 #include "gradebook.h"
+#include "reaper.h"
 
 /* One line per finished submission; on a terminal, one line that updates. */
 static void progress(struct batch *b, const struct job *j, const struct outcome *o)
@@ -94,7 +95,7 @@ static void record(const struct job *j, const struct outcome *o, const char *dir
 
 /*
  * Grades one submission with the grader itself, and records the outcome
- * in o and in the student's folder.  Returns false when batch_interrupted.
+ * in o and in the student's folder.  Returns false when reaper_interrupted().
  */
 static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 {
@@ -182,14 +183,10 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 		/* The grader ends itself at its limit; this is in case it cannot. */
 		c.timeout = b->time_limit + GRACE_SECONDS;
 		c.out_cap = 64 * 1024;
-		if (!batch_interrupted && !child_start(&c)) {
-			batch_grader_pid = c.pid;
-			if (batch_interrupted)
-				kill(-c.pid, SIGTERM);
+		/* Interrupted, child_finish() ends the grader, which ends what it runs. */
+		if (!reaper_interrupted() && !child_start(&c))
 			child_finish(&c);
-			batch_grader_pid = 0;
-		}
-		if (batch_interrupted) {
+		if (reaper_interrupted()) {
 			finished = false;
 			unlink(results_tmp);
 			unlink(text_tmp);
@@ -264,7 +261,7 @@ void batch_worker_main(struct batch *b)
 		double started = now();
 		struct outcome *o;
 
-		if (batch_interrupted || k >= b->ntodo)
+		if (reaper_interrupted() || k >= b->ntodo)
 			break;
 		o = &b->sh->out[b->todo[k]];
 		if (!grade_job(b, &b->v[b->todo[k]], o))
@@ -276,5 +273,4 @@ void batch_worker_main(struct batch *b)
 		atomic_fetch_add(&b->sh->ndone, 1);
 		progress(b, &b->v[b->todo[k]], o);
 	}
-	batch_end_orphans();
 }

@@ -11,6 +11,7 @@
 
 #include "child.h"
 #include "gradebook.h"
+#include "reaper.h"
 
 /* Hashing: sha256sum, from coreutils, which every Debian system has. */
 
@@ -183,7 +184,7 @@ void batch_stamp_main(struct batch *b)
 
 	if (!kit)
 		warn("cannot hash the kit's files: every submission is graded");
-	for (size_t i = 0; i < b->n && kit && !batch_interrupted; i++) {
+	for (size_t i = 0; i < b->n && kit && !reaper_interrupted(); i++) {
 		struct job *j = &b->v[i];
 		struct outcome *o = &b->sh->out[i];
 		struct student_meta meta;

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "child.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "reaper.h"
 
 extern char **environ;
 
@@ -35,47 +35,21 @@ static void on_sigchld(int sig)
 }
 
 /*
- * The process groups of the children running now, so that an interrupted
- * grader (Ctrl-C in make watch) takes them with it rather than leaving
- * them to run to their time limits.
+ * Once per process: a process forked from one that had set it up (a
+ * batch's worker) makes a pipe of its own, or the two would steal each
+ * other's wake-ups.
  */
-#define MAX_RUNNING 64
-static volatile sig_atomic_t running_groups[MAX_RUNNING];
-
-static void track(pid_t pgid, bool on)
-{
-	for (int i = 0; i < MAX_RUNNING; i++) {
-		if (on ? running_groups[i] == 0 : running_groups[i] == pgid) {
-			running_groups[i] = on ? pgid : 0;
-			return;
-		}
-	}
-}
-
-static void (*volatile cleanup)(bool interrupted);
-
-void child_set_cleanup(void (*fn)(bool interrupted))
-{
-	cleanup = fn;
-}
-
-static void on_interrupt(int sig)
-{
-	for (int i = 0; i < MAX_RUNNING; i++)
-		if (running_groups[i] > 0)
-			kill(-running_groups[i], SIGKILL);
-	if (cleanup)
-		cleanup(true);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 static void sigchld_setup(void)
 {
+	static pid_t done;
 	struct sigaction sa;
 
-	if (sigchld_pipe[0] >= 0)
+	if (done == getpid())
 		return;
+	done = getpid();
+	for (int i = 0; i < 2; i++)
+		if (sigchld_pipe[i] >= 0)
+			close(sigchld_pipe[i]);
 	if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK))
 		die("cannot create a pipe: %s", strerror(errno));
 	memset(&sa, 0, sizeof(sa));
@@ -83,17 +57,8 @@ static void sigchld_setup(void)
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = on_interrupt;
-	sa.sa_flags = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	/*
-	 * Orphans of our children come back to us rather than to init, so
-	 * that a grandchild left in a killed group can be reaped, and none
-	 * outlives the grading.
-	 */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Ctrl-C ends every child running; their orphans come back to us. */
+	reaper_setup();
 }
 
 static void sigchld_drain(void)
@@ -319,7 +284,7 @@ int child_start(struct child *c)
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	c->out_fd = out[0];
 	c->running = true;
-	track(c->pid, true);
+	reaper_add(c->pid, true);
 	c->deadline = c->timeout > 0 ? c->started + c->timeout : 0;
 	c->kill_at = 0;
 	free(path);
@@ -390,7 +355,7 @@ static void try_reap(struct child *c)
 		 * is reaped here: as the subreaper, its orphans are ours.
 		 */
 		c->elapsed = now() - c->started;
-		track(c->pid, false);
+		reaper_forget(c->pid);
 		if (!kill(-c->pid, SIGKILL))
 			while (waitpid(-c->pid, NULL, 0) > 0 || errno == EINTR)
 				;
@@ -436,52 +401,6 @@ static int next_wakeup_ms(struct child **cs, size_t n, double t)
 	return soonest <= t ? 0 : (int)((soonest - t) * 1000) + 1;
 }
 
-/*
- * Kills and reaps every child we still have.  Called once all the children
- * we started have ended: what is left is their orphans (we are the
- * subreaper), such as a daemon that left its group with setsid().  It may
- * fork while we look, so look again until there is none.
- */
-static void reap_orphans(void)
-{
-	for (int round = 0; round < 100; round++) {
-		DIR *d = opendir("/proc/self/task");
-		struct dirent *e;
-		bool found = false;
-
-		while (d && (e = readdir(d))) {
-			struct strbuf list = STRBUF_INIT;
-			char *path, *p;
-
-			if (e->d_name[0] == '.')
-				continue;
-			path = xstrfmt("/proc/self/task/%s/children", e->d_name);
-			if (!read_file(path, &list)) {
-				for (p = list.buf; p && *p;) {
-					pid_t pid = (pid_t)strtol(p, &p, 10);
-
-					if (pid > 1) {
-						kill(pid, SIGKILL);
-						found = true;
-					}
-					while (*p == ' ' || *p == '\n')
-						p++;
-				}
-			}
-			sb_release(&list);
-			free(path);
-		}
-		if (d)
-			closedir(d);
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (!found)
-			return;
-		while (waitpid(-1, NULL, 0) > 0)
-			;
-	}
-}
-
 /* Seconds between two counts of the sandbox user's processes. */
 #define PROCESS_WATCH_INTERVAL 0.25
 
@@ -525,6 +444,11 @@ int child_finish_all(struct child **cs, size_t n)
 			if (!c->running)
 				continue;
 			try_reap(c);
+			/* Interrupted, with the batch's reaper_carry_on(): SIGTERM, then SIGKILL. */
+			if (reaper_interrupted() && c->pid >= 0 && !c->kill_at) {
+				kill(-c->pid, SIGTERM);
+				c->kill_at = t + CHILD_KILL_GRACE;
+			}
 			enforce_deadline(c, t);
 			if (c->pid == -2 && c->out_fd >= 0 && !c->kill_at)
 				/* Exited: give escaped holders of the pipe a moment. */
@@ -546,9 +470,7 @@ int child_finish_all(struct child **cs, size_t n)
 			}
 		}
 		if (!live) {
-			reap_orphans();
-			if (cleanup)
-				cleanup(false);
+			reaper_end_orphans();
 			break;
 		}
 		fds[nfds].fd = sigchld_pipe[0];
@@ -578,6 +500,11 @@ int child_run(struct child *c)
 	if (child_start(c))
 		return -1;
 	return child_finish(c);
+}
+
+void child_set_cleanup(void (*fn)(bool interrupted))
+{
+	reaper_set_cleanup(fn);
 }
 
 void child_add_limit(struct child *c, int resource, unsigned long value)

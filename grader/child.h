@@ -16,7 +16,8 @@
  * stdout and stderr merged into one pipe that the grader reads, keeping at
  * most out_cap bytes, and no other descriptor but those it is handed.  When
  * it exceeds its time limit the whole group gets SIGTERM, then SIGKILL after
- * a short grace; when it exits, whatever is left of its group is killed too.
+ * a short grace; when it exits, whatever is left of its group is killed too,
+ * and once all have ended, their orphans (reaper.h).  Ctrl-C ends them all.
  * The module knows no policy: what contains student code (sandbox.h) is
  * expressed in the limits, the user, the environment and the hooks below.
  */
@@ -113,8 +114,9 @@ char *child_describe(const struct child *c);
  * Sets the one function (NULL: none) that is called with false once
  * child_finish_all() has reaped every child, when nothing should be left
  * of them, and with true when the grader is interrupted (SIGINT, SIGTERM,
- * SIGHUP), before it dies: async-signal-safe.  The policy's chance to end
- * what its children started (sandbox.h: the grading's cgroup).
+ * SIGHUP; reaper.h says what else an interrupt does): async-signal-safe.
+ * The policy's chance to end what its children started (sandbox.h: the
+ * grading's cgroup).
  */
 void child_set_cleanup(void (*fn)(bool interrupted));
 

@@ -24,14 +24,14 @@ struct similar_student {
  * stderr.  Writes OUT/similarity.csv (stage, student_a, student_b, percent,
  * dolos_similarity, longest; the most similar first in each stage) and
  * OUT/similarity.json (the pairs with their matching parts, for report.html).
- * `scratch` is a private folder for the files compared.  *pid is the
- * checker's process while it runs (for an interrupt handler), else 0.
+ * `scratch` is a private folder for the files compared.  An interrupt
+ * ends the checker (reaper.h).
  * Returns 0, or -1 with a one-line reason in err (no stage with two
  * students to compare, Dolos missing and not installable, the check
  * failed).
  */
 int similar_run(const char *kit, char *const *stages, size_t nstages, const struct similar_student *v,
-		size_t n, const char *out, const char *scratch, volatile pid_t *pid, struct strbuf *err);
+		size_t n, const char *out, const char *scratch, struct strbuf *err);
 
 /*
  * Appends report.html's similarity section from OUT/similarity.json when

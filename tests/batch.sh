@@ -195,6 +195,86 @@ case "$rc $(field "$tmp/slow-out/gradebook.csv" stuck flags)" in
 *) fail "a submission that hangs ends at its limit, flagged" "$rc: $(cat "$tmp/stdout" "$tmp/stderr")" ;;
 esac
 
+echo "interrupted"
+# The processes whose command line or working folder is in $tmp/int (in
+# bubblewrap or not), of those pgrep ARGS... finds (default: all).
+in_int() {
+	[ $# -gt 0 ] || set -- .
+	for p in $(pgrep "$@"); do
+		case "$(readlink "/proc/$p/cwd" 2>/dev/null) $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")" in
+		*"$tmp/int"*) echo "$p" ;;
+		esac
+	done
+}
+# Whether the test runner runs, or with $wait_for, whether a file of that
+# name is in $tmp/int.
+started() {
+	if [ -n "${wait_for:-}" ]; then
+		[ -n "$(find "$tmp/int" -name "$wait_for" 2>/dev/null)" ]
+	else
+		[ -n "$(in_int -f 'tests.bin --output')" ]
+	fi
+}
+# interrupt NAME SIGNAL COMMAND...: runs COMMAND (its scratch folders and
+# output under $tmp/int) until the submission's tests run, then sends SIGNAL
+# to it alone, not to its group: everything it started must end with it,
+# and it exits 130.  Waits for the test runner to start with a time limit
+# as the failure signal: the signal must come while there is something to end.
+interrupt() {
+	name=$1 sig=$2
+	shift 2
+	rm -rf "$tmp/int"
+	mkdir -p "$tmp/int"
+	# The sandbox's user passes through to its scratch folder.
+	chmod 711 "$tmp" "$tmp/int"
+	TMPDIR=$tmp/int "$@" >"$tmp/stdout" 2>"$tmp/stderr" &
+	pid=$!
+	i=0
+	while ! started && [ "$i" -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	if ! started; then
+		in_int | xargs -r kill -KILL
+		wait "$pid"
+		fail "$name" "the tests never started: $(tail -n 5 "$tmp/stderr")"
+		return
+	fi
+	kill -"$sig" "$pid"
+	wait "$pid"
+	rc=$?
+	left=$(in_int | xargs -r ps -o pid=,args= -p | cut -c 1-200)
+	if [ "$rc" -eq 130 ] && [ -z "$left" ]; then
+		ok "$name"
+	else
+		fail "$name" "exit $rc; still running: $left"
+		in_int | xargs -r kill -KILL
+	fi
+}
+# kept NAME: the batch said it stopped before its one submission was graded.
+kept() {
+	if grep -q "interrupted: the 0 results written are kept" "$tmp/stderr"; then
+		ok "$1"
+	else
+		fail "$1" "$(cat "$tmp/stderr")"
+	fi
+}
+interrupt "Ctrl-C during a batch ends its workers and all they started" INT \
+	$grader batch --stage 03-race --out "$tmp/int/out" "$tmp/slow"
+kept "... at once, and says what it kept"
+interrupt "SIGTERM to a batch alone ends its workers and all they started" TERM \
+	$grader batch --stage 03-race --out "$tmp/int/out" "$tmp/slow"
+kept "... at once"
+interrupt "Ctrl-C during a grading ends all it started" INT \
+	$grader --stage 03-race "$tmp/slow/stuck"
+# Without bubblewrap's --die-with-parent nor a cgroup, only the grader itself
+# ends them: a test's process that ignores SIGTERM and forks a child in its
+# own group, once the flag it makes says it did (its runner's orphan).
+mkdir -p "$tmp/hostile/ignore-sigterm"
+cp tests/hostile/ignore-sigterm/account.c "$tmp/hostile/ignore-sigterm/"
+wait_for=hostile.flag interrupt "... also with no sandbox, its runner's orphans too" INT \
+	$grader --sandbox none --admit-any-call --stage 03-race "$tmp/hostile/ignore-sigterm"
+
 echo "report"
 html=$out/report.html
 if [ -s "$html" ] && grep -q "<h3>03-race</h3>" "$html" && grep -q "<h3>02-counter</h3>" "$html" &&
