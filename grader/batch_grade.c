@@ -12,6 +12,7 @@
 #include "child.h"
 #include "gradebook.h"
 #include "reaper.h"
+#include "strvec.h"
 
 /* One line per finished submission; on a terminal, one line that updates. */
 static void progress(struct batch *b, const struct job *j, const struct outcome *o)
@@ -108,14 +109,13 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 	char *limit = xstrfmt("%g", b->time_limit);
 	char *parent, *rel = NULL;
 	const char *env[] = { tmp_env, NULL };
-	const char *argv[24];
+	struct strvec argv = STRVEC_INIT;
 	struct student_meta meta = { 0 };
 	struct child c = CHILD_INIT;
 	struct strbuf err = STRBUF_INIT;
 	json_t *results = NULL;
 	double started = now();
 	bool finished = true;
-	size_t k = 0;
 
 	if (mkdir_p(dir) || mkdir_p(tmpdir))
 		die("cannot create %s: %s", dir, strerror(errno));
@@ -149,35 +149,17 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 
 	if (rel) {
 		/* This very binary, even if a build replaced the file meanwhile. */
-		argv[k++] = "/proc/self/exe";
-		argv[k++] = "--format";
-		argv[k++] = "json";
-		argv[k++] = "--out";
-		argv[k++] = results_tmp;
-		argv[k++] = "--text-out";
-		argv[k++] = text_tmp;
-		argv[k++] = "--kit";
-		argv[k++] = b->kit;
-		argv[k++] = "--stage";
-		argv[k++] = b->stage_arg;
-		argv[k++] = "--time-limit";
-		argv[k++] = limit;
-		if (b->seed) {
-			argv[k++] = "--seed";
-			argv[k++] = b->seed;
-		}
-		if (b->scale) {
-			argv[k++] = "--timeout-scale";
-			argv[k++] = b->scale;
-		}
-		if (b->detectors) {
-			argv[k++] = "--detectors";
-			argv[k++] = b->detectors;
-		}
-		argv[k++] = "--";
-		argv[k++] = rel;
-		argv[k] = NULL;
-		c.argv = argv;
+		strvec_pushv(&argv, (const char *[]){ "/proc/self/exe", "--format", "json",
+			     "--out", results_tmp, "--text-out", text_tmp, "--kit", b->kit,
+			     "--stage", b->stage_arg, "--time-limit", limit, NULL });
+		if (b->seed)
+			strvec_pushv(&argv, (const char *[]){ "--seed", b->seed, NULL });
+		if (b->scale)
+			strvec_pushv(&argv, (const char *[]){ "--timeout-scale", b->scale, NULL });
+		if (b->detectors)
+			strvec_pushv(&argv, (const char *[]){ "--detectors", b->detectors, NULL });
+		strvec_pushv(&argv, (const char *[]){ "--", rel, NULL });
+		c.argv = argv.v;
 		c.dir = parent;
 		c.env = env;
 		/* The grader ends itself at its limit; this is in case it cannot. */
@@ -239,6 +221,7 @@ out:
 		warn("cannot remove the scratch directory %s", work);
 	json_decref(results);
 	child_release(&c);
+	strvec_clear(&argv);
 	student_meta_release(&meta);
 	sb_release(&err);
 	free(parent);
