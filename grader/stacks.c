@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "child.h"
+#include "strvec.h"
 
 /* Bounds on what one capture may hold: it is written by the student's process. */
 #define MAX_THREADS 64
@@ -189,10 +190,9 @@ static void parse_capture(const char *text, struct capture *c)
 static void symbolize(struct capture *c, const char *binary)
 {
 	struct frame *todo[MAX_THREADS * MAX_FRAMES + MAX_HOLDERS];
-	const char *argv[4 + MAX_THREADS * MAX_FRAMES + MAX_HOLDERS + 1];
-	char *owned[MAX_THREADS * MAX_FRAMES + MAX_HOLDERS];
+	struct strvec argv = STRVEC_INIT;
 	struct child ch = CHILD_INIT;
-	size_t n = 0, argc = 0;
+	size_t n = 0;
 	const char *out;
 
 	for (size_t i = 0; i < c->nthreads; i++)
@@ -204,15 +204,11 @@ static void symbolize(struct capture *c, const char *binary)
 			todo[n++] = &c->holders[i].where;
 	if (!n)
 		return;
-	argv[argc++] = "addr2line";
-	argv[argc++] = "-f";
-	argv[argc++] = "-e";
-	argv[argc++] = binary;
+	strvec_pushv(&argv, (const char *[]){ "addr2line", "-f", "-e", binary, NULL });
 	/* return addresses: the call is the byte before */
 	for (size_t i = 0; i < n; i++)
-		argv[argc++] = owned[i] = xstrfmt("0x%llx", todo[i]->offset - !todo[i]->exact);
-	argv[argc] = NULL;
-	ch.argv = argv;
+		strvec_pushf(&argv, "0x%llx", todo[i]->offset - !todo[i]->exact);
+	ch.argv = argv.v;
 	ch.timeout = 30;
 	ch.out_cap = 1 << 20;
 	if (!child_run(&ch) && child_ok(&ch)) {
@@ -241,8 +237,7 @@ static void symbolize(struct capture *c, const char *binary)
 		}
 	}
 	child_release(&ch);
-	for (size_t i = 0; i < n; i++)
-		free(owned[i]);
+	strvec_clear(&argv);
 }
 
 /* Threads numbered oldest first: the test's own thread is thread 1. */
