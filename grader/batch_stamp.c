@@ -12,6 +12,7 @@
 #include "child.h"
 #include "gradebook.h"
 #include "reaper.h"
+#include "strvec.h"
 
 /* Hashing: sha256sum, from coreutils, which every Debian system has. */
 
@@ -60,19 +61,16 @@ static void list_files(const char *root, const char *rel, char ***files, size_t 
 static int sha256_files(const char *dir, char **files, size_t n, struct strbuf *listing)
 {
 	enum { CHUNK = 200 };
-	const char **argv = xcalloc(CHUNK + 3, sizeof(*argv));
 	int rc = 0;
 
 	for (size_t i = 0; i < n && !rc; i += CHUNK) {
+		struct strvec argv = STRVEC_INIT;
 		struct child c = CHILD_INIT;
-		size_t k = 0;
 
-		argv[k++] = "sha256sum";
-		argv[k++] = "--";
+		strvec_pushv(&argv, (const char *[]){ "sha256sum", "--", NULL });
 		for (size_t f = i; f < n && f < i + CHUNK; f++)
-			argv[k++] = files[f];
-		argv[k] = NULL;
-		c.argv = argv;
+			strvec_push(&argv, files[f]);
+		c.argv = argv.v;
 		c.dir = dir;
 		c.timeout = 300;
 		c.out_cap = 16 << 20;
@@ -81,8 +79,8 @@ static int sha256_files(const char *dir, char **files, size_t n, struct strbuf *
 		else
 			sb_add(listing, c.out.buf, c.out.len);
 		child_release(&c);
+		strvec_clear(&argv);
 	}
-	free(argv);
 	return rc;
 }
 
