@@ -226,6 +226,13 @@ static char *kit_object(struct kit_objects *k, const char *src, const struct var
 	if (!stat(obj, &so) && !stat(src, &ss) && !newer(ss.st_mtim, so.st_mtim) &&
 	    !newer(k->newest, so.st_mtim))
 		return obj;
+	/* Both test binaries link the visible tests: one compile of each. */
+	for (size_t i = 0; i < k->n; i++) {
+		const struct args *queued = &k->argvs[i];
+
+		if (!strcmp(queued->owned[queued->nowned - 1], obj))
+			return obj;
+	}
 	if (k->n == sizeof(k->compiles) / sizeof(*k->compiles))
 		die("a stage has more than %zu kit sources", k->n);
 	/* Written aside, then renamed: graders running at once may share the folder. */
@@ -376,19 +383,6 @@ const char *build_find_libraries(const char *cc)
  * processor time (docs/authoring.md has the figures).  libgit2 is left
  * out: tests/lib/no_libgit2.c stands in for it.
  */
-static int criterion_statically = -1;
-
-/* Asks the compiler once, before any other child runs (child_run waits for its own). */
-static void find_criterion(const char *cc)
-{
-	static const char *const archives[] = { "libcriterion.a", "libboxfort.a", "libffi.a",
-						"libprotobuf-nanopb.a" };
-
-	if (criterion_statically < 0)
-		criterion_statically = has_archives(cc, archives,
-						    sizeof(archives) / sizeof(*archives));
-}
-
 static void push_criterion(struct args *a)
 {
 	if (have_criterion_archives) {
@@ -415,9 +409,15 @@ static struct args *objects_of(struct student_objects *so, const struct variant 
 									 : &so->plain;
 }
 
-/* The test binary, linked with the kit's test sources and runner. */
+/*
+ * A test binary, linked with the kit's runner: the stage's tests, or with
+ * `hidden` those and its hidden tests, in a binary of their own that runs
+ * the suite HIDDEN_SUITE alone (the visible tests' files may hold helpers
+ * the hidden tests use): so the code the visible tests run holds none of
+ * the hidden tests' strings to find.
+ */
 static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
-		       struct student_objects *so)
+		       struct student_objects *so, bool hidden)
 {
 	const struct grade_options *o = k->o;
 	const struct stage *st = k->st;
@@ -427,7 +427,7 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
 	push_linker(t);
 	for (size_t i = 0; i < st->ntest_sources; i++)
 		args_push_owned(t, kit_object(k, st->test_sources[i], &plain));
-	for (size_t i = 0; i < st->nhidden_sources; i++)
+	for (size_t i = 0; hidden && i < st->nhidden_sources; i++)
 		args_push_owned(t, kit_object(k, st->hidden_sources[i], &plain));
 	for (size_t i = 0; i < st->nlib_sources; i++)
 		args_push_owned(t, kit_object(k, st->lib_sources[i], &plain));
@@ -447,7 +447,7 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
 	for (size_t i = 0; i < st->nldflags; i++)
 		args_push(t, st->ldflags[i]);
 	args_push(t, "-o");
-	args_push(t, "tests.bin");
+	args_push(t, hidden ? HIDDEN_TESTS_BIN : TESTS_BIN);
 	push_criterion(t);
 	args_push(t, "-ljansson");
 }
@@ -503,16 +503,18 @@ static bool wants_asan(const struct grade_options *o, const struct stage *st)
 static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
 			 struct student_objects *so, struct strbuf *diag)
 {
-	struct args a[4] = { { 0 } };
-	struct child c[4] = { CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT };
-	struct child *running[4];
+	struct args a[5] = { { 0 } };
+	struct child c[5] = { CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT };
+	struct child *running[5];
 	struct kit_objects k;
 	size_t n = 0, nbin = 0;
 	char *lib = xstrfmt("%s/tests/lib", o->kit);
 	int rc = 0;
 
 	kit_objects_init(&k, o, st, dir);
-	tests_args(&a[nbin++], &k, lib, so);
+	tests_args(&a[nbin++], &k, lib, so, false);
+	if (st->nhidden_sources)
+		tests_args(&a[nbin++], &k, lib, so, true);
 	if (wants_valgrind(o, st))
 		scenarios_args(&a[nbin++], &k, lib, so, &plain, SCENARIOS_BIN);
 	if (wants_tsan(o, st))
@@ -541,7 +543,7 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 			rc = -1;
 		}
 out:
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
 		child_release(&c[i]);
 		args_release(&a[i]);
 	}

@@ -10,6 +10,10 @@
 #define BUILD_CFLAGS "-std=c11", "-Wall", "-Wextra", "-g", "-O1", "-pthread", \
 	"-D_POSIX_C_SOURCE=200809L"
 
+/* The test binaries: the stage's tests, and its hidden tests when it has some. */
+#define TESTS_BIN "tests.bin"
+#define HIDDEN_TESTS_BIN "hidden.bin"
+
 /* The scenarios' binaries: for valgrind's tools, and under the sanitizers. */
 #define SCENARIOS_BIN "scenarios.bin"
 #define SCENARIOS_TSAN_BIN "scenarios.tsan.bin"
@@ -24,7 +28,8 @@
 const char *build_find_libraries(const char *cc);
 
 /*
- * Builds dir/tests.bin and, when the stage has scenarios, SCENARIOS_BIN
+ * Builds dir/TESTS_BIN, dir/HIDDEN_TESTS_BIN when the stage has hidden
+ * tests, and, when the stage has scenarios, SCENARIOS_BIN
  * for valgrind's tools, SCENARIOS_TSAN_BIN for ThreadSanitizer and
  * SCENARIOS_ASAN_BIN for AddressSanitizer (each when o->tools has it).
  * The student's files are compiled alone, with only the stage's public

@@ -116,98 +116,182 @@ static void explain_stuck(struct test_result *t, const char *diag, const char *b
 	free(where);
 }
 
-/* Runs the tests and the detectors at the same time: they are independent. */
-static void run_stage(const struct grade_options *o, struct stage_result *res, const char *dir)
+/* A run of a test binary: the stage's tests, or its hidden tests. */
+struct test_run {
+	bool hidden;
+	size_t ntests;		/* the stage's tests that this binary holds */
+	struct child child;
+	char *binary, *report, *key_env, *argv0;
+	const char **sandboxed;
+	const char *env[6];
+	struct stat built;
+};
+
+/* Sets up a run of dir/name; env has the seed, the time limit and the diagnostics' folder. */
+static void test_run_setup(struct test_run *t, const struct grade_options *o,
+			   const struct stage *st, const char *dir, bool hidden, const char *const *env)
+{
+	const char *name = hidden ? HIDDEN_TESTS_BIN : TESTS_BIN;
+	const char *argv[] = { NULL, "--output=racecourse:/dev/null", "--jobs", "2",
+			       "--always-succeed", "--ascii", NULL, NULL };
+
+	memset(t, 0, sizeof(*t));
+	t->hidden = hidden;
+	for (size_t i = 0; i < st->ntests; i++)
+		t->ntests += st->tests[i].hidden == hidden;
+	t->binary = xstrfmt("%s/%s", dir, name);
+	t->argv0 = xstrfmt("./%s", name);
+	argv[0] = t->argv0;
+	if (hidden)
+		argv[6] = "--filter=" HIDDEN_SUITE "/*";
+	if (stat(t->binary, &t->built))
+		memset(&t->built, 0, sizeof(t->built));
+	t->report = xstrfmt("%s.%s.json", dir, hidden ? "hidden-report" : "report");
+	t->key_env = handshake_env();
+	for (size_t i = 0; i < 3; i++)
+		t->env[i] = env[i];
+	t->env[3] = KEY_FD_ENV;
+	t->env[4] = "RACECOURSE_REPORT_FD=3";
+	t->env[5] = NULL;
+	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
+	t->child = (struct child)CHILD_INIT;
+	t->child.argv = t->sandboxed;
+	t->child.dir = dir;
+	t->child.env = t->env;
+	t->child.pass_fd = open_report(t->report);
+	t->child.give_fd[0] = handshake_fd(t->key_env);
+	sandbox_child(o->sandbox, &t->child);
+	/* Every test could run to its limit; the stage's limit covers that. */
+	t->child.timeout = grade_limit(o, st->test_timeout * (double)t->ntests + 30);
+}
+
+/* Reads the run's report into its tests' results; says what went wrong in res->problem. */
+static void test_run_collect(struct test_run *t, const struct grade_options *o,
+			     struct stage_result *res, const char *diag)
 {
 	const struct stage *st = &res->stage;
-	struct detectors ds;
-	struct child tests = CHILD_INIT;
-	struct child *running[5];
-	size_t n = 0;
-	char *report = xstrfmt("%s.report.json", dir);
-	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
-	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
-	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
-	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
-	char *binary = xstrfmt("%s/tests.bin", dir);
-	struct stat built;
-	char *key_env = handshake_env();
-	const char *env[] = { seed_env, timeout_env, diag_env, KEY_FD_ENV, "RACECOURSE_REPORT_FD=3",
-			      NULL };
-	const char *argv[] = { "./tests.bin", "--output=racecourse:/dev/null", "--jobs", "2",
-			       "--always-succeed", "--ascii", NULL };
-	const char **sandboxed = sandbox_argv(o->sandbox, argv, dir);
-	struct strbuf err = STRBUF_INIT, note = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+	const char *which = t->hidden ? "the instructor's hidden tests" : "the tests";
+	char *how, *problem;
 
-	if (stat(binary, &built))
-		memset(&built, 0, sizeof(built));
-	tests.argv = sandboxed;
-	tests.dir = dir;
-	tests.env = env;
-	tests.pass_fd = open_report(report);
-	tests.give_fd[0] = handshake_fd(key_env);
-	sandbox_child(o->sandbox, &tests);
-	/* Every test could run to its limit; the stage's limit covers that. */
-	tests.timeout = grade_limit(o, st->test_timeout * (double)st->ntests + 30);
-	if (tests.pass_fd >= 0 && !child_start(&tests))
-		running[n++] = &tests;
-
-	detectors_start(&ds, o, st, dir, running, &n);
-	progress(o, st->name, ds.ndets || ds.nsans ? "running the tests and the detectors..."
-						   : "running the tests...");
-	child_finish_all(running, n);
-	progress_done(o);
-
-	res->t_tests = tests.elapsed;
-	res->cpu_tests = tests.cpu;
+	res->t_tests += t->child.elapsed;
+	res->cpu_tests += t->child.cpu;
 	/* By the descriptor: whatever student code renamed over the file's name. */
-	if (tests.pass_fd >= 0 && read_fd(tests.pass_fd, &text, REPORT_MAX))
+	if (t->child.pass_fd >= 0 && read_fd(t->child.pass_fd, &text, REPORT_MAX))
 		sb_addf(&err, "the test report is unreadable (%s)", strerror(errno));
-	else if (tests.pass_fd < 0)
+	else if (t->child.pass_fd < 0)
 		sb_adds(&err, "the test report could not be created");
-	else if (!child_ok(&tests) && !tests.start_errno) {
+	else if (!child_ok(&t->child) && !t->child.start_errno) {
 		/*
 		 * The runner writes its report last and then exits 0
 		 * (--always-succeed): a report beside a runner that did not is
 		 * one it may not have written.
 		 */
-		char *how = child_describe(&tests);
-
+		how = child_describe(&t->child);
 		sb_addf(&err, "the test runner %s, so its report is not trusted", how);
 		free(how);
 	}
 	if (!err.len && !crreport_parse(st, text.buf, text.len, st->test_timeout * o->timeout_scale,
-					handshake_key(key_env), res->tests, &err)) {
+					handshake_key(t->key_env),
+					t->hidden ? CRREPORT_HIDDEN : CRREPORT_VISIBLE, res->tests, &err)) {
 		/* Messages name the kit's test files: show them from the kit's root. */
 		char *prefix = xstrfmt("%s/", o->kit);
 
 		for (size_t i = 0; i < st->ntests; i++) {
 			char *m = res->tests[i].message;
 
+			if (res->tests[i].hidden != t->hidden)
+				continue;
 			if (m) {
 				res->tests[i].message = replace_all(m, prefix, "");
 				free(m);
 			}
 			if (res->tests[i].status == TEST_TIMED_OUT ||
 			    res->tests[i].status == TEST_CRASHED)
-				explain_stuck(&res->tests[i], diag, binary, &built, res);
+				explain_stuck(&res->tests[i], diag, t->binary, &t->built, res);
 		}
 		free(prefix);
-	} else {
-		char *how = child_describe(&tests);
-
-		/* No report, no points: a test never passes by default. */
-		if (runner_out_of_processes(&tests))
-			res->problem = xstrfmt("no test results: the test runner could not start a "
-					       "test's process, since the code had reached the process "
-					       "limit (a fork bomb?); the runner %s", how);
-		else
-			res->problem = xstrfmt("no test results: %s; the test runner %s", sb_str(&err),
-					       how);
-		for (size_t i = 0; i < st->ntests; i++)
-			res->tests[i].message = xstrdup("not run: the test runner gave no result");
-		free(how);
+		goto out;
 	}
+	how = child_describe(&t->child);
+	/* No report, no points: a test never passes by default. */
+	if (runner_out_of_processes(&t->child))
+		problem = xstrfmt("no results of %s: the test runner could not start a test's "
+				  "process, since the code had reached the process limit (a fork "
+				  "bomb?); the runner %s", which, how);
+	else
+		problem = xstrfmt("no results of %s: %s; the test runner %s", which, sb_str(&err), how);
+	if (res->problem) {
+		char *both = xstrfmt("%s; %s", res->problem, problem);
+
+		free(res->problem);
+		free(problem);
+		problem = both;
+	}
+	res->problem = problem;
+	for (size_t i = 0; i < st->ntests; i++)
+		if (res->tests[i].hidden == t->hidden && res->tests[i].status == TEST_NOT_RUN &&
+		    !res->tests[i].message)
+			res->tests[i].message = xstrdup("not run: the test runner gave no result");
+	free(how);
+out:
+	sb_release(&err);
+	sb_release(&text);
+}
+
+static void test_run_release(struct test_run *t)
+{
+	if (t->child.pass_fd >= 0)
+		close(t->child.pass_fd);
+	child_release(&t->child);
+	sandbox_free_argv(t->sandboxed);
+	free(t->binary);
+	free(t->report);
+	free(t->key_env);
+	free(t->argv0);
+}
+
+/*
+ * Runs the tests and the detectors at the same time: they are independent.
+ * The hidden tests, in a binary of their own, run after the others have
+ * ended: nothing the code does in their processes reaches the visible
+ * tests' results.
+ */
+static void run_stage(const struct grade_options *o, struct stage_result *res, const char *dir)
+{
+	const struct stage *st = &res->stage;
+	struct detectors ds;
+	struct test_run tests, hidden;
+	struct child *running[5];
+	size_t n = 0;
+	char *helper_dir = xstrfmt("%s/tests/lib", o->kit);
+	char *timeout_env = xstrfmt("RACECOURSE_TEST_TIMEOUT=%g", st->test_timeout * o->timeout_scale);
+	char *seed_env = xstrfmt("RACECOURSE_SEED=%lu", o->seed);
+	char *diag = xstrfmt("%s/diag", dir), *diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", diag);
+	const char *env[] = { seed_env, timeout_env, diag_env };
+	struct strbuf note = STRBUF_INIT;
+
+	test_run_setup(&tests, o, st, dir, false, env);
+	if (tests.child.pass_fd >= 0 && !child_start(&tests.child))
+		running[n++] = &tests.child;
+	detectors_start(&ds, o, st, dir, running, &n);
+	progress(o, st->name, ds.ndets || ds.nsans ? "running the tests and the detectors..."
+						   : "running the tests...");
+	child_finish_all(running, n);
+	progress_done(o);
+	test_run_collect(&tests, o, res, diag);
+	test_run_release(&tests);
+
+	if (st->nhidden_sources) {
+		test_run_setup(&hidden, o, st, dir, true, env);
+		progress(o, st->name, "running the hidden tests...");
+		if (hidden.child.pass_fd >= 0)
+			child_run(&hidden.child);
+		progress_done(o);
+		test_run_collect(&hidden, o, res, diag);
+		test_run_release(&hidden);
+	}
+
 	detectors_collect(&ds, res, o, dir, helper_dir, &note);
 	if (st->race_free_points && !o->tools)
 		sb_adds(&note, "The detectors were turned off for this run. ");
@@ -215,21 +299,12 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 		note.buf[--note.len] = '\0';	/* the last space */
 		res->detector_note = sb_detach(&note);
 	}
-	if (tests.pass_fd >= 0)
-		close(tests.pass_fd);
-	child_release(&tests);
-	sandbox_free_argv(sandboxed);
-	sb_release(&err);
 	sb_release(&note);
-	sb_release(&text);
 	free(helper_dir);
-	free(report);
 	free(timeout_env);
 	free(seed_env);
 	free(diag);
 	free(diag_env);
-	free(binary);
-	free(key_env);
 }
 
 /* ---- scoring ---- */
