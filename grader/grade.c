@@ -445,6 +445,7 @@ int grade_stage(const struct grade_options *o, const char *name, struct stage_re
 	}
 	res->t_build = now() - started;
 	res->cpu_build = children_cpu() - cpu_before;
+	res->cpu_counted = o->sandbox && o->sandbox->mode != SANDBOX_BWRAP;
 	progress_done(o);
 	show_student_paths(res);
 	/* What the link made must be the sandbox user's too: valgrind writes there. */
