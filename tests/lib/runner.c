@@ -111,10 +111,12 @@ static int finished_code;	/* the status to exit with, once the test is over */
  * plain C, by walking the loaded libraries' symbol tables) longjmps out of
  * the body to where Criterion runs the teardown, and a test with no failed
  * assertion then counts as passed.  The tests are linked with
- * --wrap=criterion_internal_test_main and --wrap=criterion_send_assert
- * (build.c), so that the body is called from here, and a failed assertion
- * (the only honest way out of a body by a jump) is seen.
+ * --wrap=criterion_internal_test_main, --wrap=criterion_send_assert and
+ * --wrap=cri_assert_node_send (build.c), so that the body is called from
+ * here, and a failed assertion (the only honest way out of a body by a
+ * jump) is seen.
  */
+struct cri_assert_node;
 static void (*test_body)(void);
 static bool body_returned, assertion_failed;
 
@@ -122,6 +124,8 @@ void __real_criterion_internal_test_main(void (*fn)(void));
 void __wrap_criterion_internal_test_main(void (*fn)(void));
 void __real_criterion_send_assert(struct criterion_assert_stats *stats);
 void __wrap_criterion_send_assert(struct criterion_assert_stats *stats);
+void __real_cri_assert_node_send(const char *file, size_t line, struct cri_assert_node *tree);
+void __wrap_cri_assert_node_send(const char *file, size_t line, struct cri_assert_node *tree);
 
 static void body(void)
 {
@@ -149,6 +153,13 @@ void __wrap_criterion_send_assert(struct criterion_assert_stats *stats)
 	if (stats && !stats->passed)
 		assertion_failed = true;
 	__real_criterion_send_assert(stats);
+}
+
+/* Criterion's newer assertions (cr_assert(eq(...))) send only their failures, so. */
+void __wrap_cri_assert_node_send(const char *file, size_t line, struct cri_assert_node *tree)
+{
+	assertion_failed = true;
+	__real_cri_assert_node_send(file, line, tree);
 }
 
 /*
