@@ -446,6 +446,10 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
 		args_push(t, so->plain.v[i]);
 	for (size_t i = 0; i < st->nldflags; i++)
 		args_push(t, st->ldflags[i]);
+	/* runner.c's proof that a test's body returned (not left by a jump) */
+	args_push(t, "-Wl,--wrap=criterion_internal_test_main");
+	args_push(t, "-Wl,--wrap=criterion_send_assert");
+	args_push(t, "-Wl,--wrap=cri_assert_node_send");
 	args_push(t, "-o");
 	args_push(t, hidden ? HIDDEN_TESTS_BIN : TESTS_BIN);
 	push_criterion(t);
@@ -553,6 +557,41 @@ out:
 }
 
 /*
+ * The student's file as the preprocessor sees it without a sanitizer, for
+ * the sanitizers' compiles: code that knows it is instrumented could lock
+ * only then (#ifdef __SANITIZE_THREAD__, __has_builtin(__builtin___tsan_init)
+ * and the like), racy where only the tests run it.  Compiled from this text,
+ * every variant is the same program.  Run before the compiles, since
+ * child_run() ends whatever else the grader has running.  Returns 0, or -1
+ * with the compiler's words in diag.
+ */
+static int preprocess_plain(const struct grade_options *o, const struct source *src,
+			    const char *dir, const char *include, struct strbuf *diag)
+{
+	struct child c = CHILD_INIT;
+	struct args a = { 0 };
+	const char **sandboxed;
+	int rc;
+
+	push_compiler(&a, o, include);
+	args_push(&a, "-E");
+	args_push(&a, src->staged);
+	args_push(&a, "-o");
+	args_push_owned(&a, xstrfmt("%s/%s.i", dir, src->name));
+	sandboxed = sandbox_argv(o->sandbox, a.v, dir);
+	compiler_child(&c, &a, dir, o);
+	c.argv = sandboxed;
+	sandbox_child(o->sandbox, &c);
+	rc = child_run(&c) || !child_ok(&c) ? -1 : 0;
+	if (rc)
+		add_output(diag, &c);
+	sandbox_free_argv(sandboxed);
+	child_release(&c);
+	args_release(&a);
+	return rc;
+}
+
+/*
  * Compiles one student file to DIR/NAME.o, and to DIR/NAME.tsan.o and
  * DIR/NAME.asan.o under the sanitizers the stage needs, at the same time, in the
  * sandbox, where the kit is hidden: an #include of a solution finds
@@ -575,6 +614,9 @@ static int compile_student(const struct grade_options *o, const struct stage *st
 		variants[nvariants++] = &thread_sanitizer;
 	if (wants_asan(o, st))
 		variants[nvariants++] = &address_sanitizer;
+	/* The sanitizers' objects are compiled from the plain preprocessing. */
+	if (nvariants > 1 && preprocess_plain(o, src, dir, include, diag))
+		return -1;
 	for (size_t i = 0; i < nvariants; i++) {
 		const struct variant *v = variants[i];
 		char *obj = xstrfmt("%s/%s%s.o", dir, src->name, v->suffix);
@@ -582,7 +624,7 @@ static int compile_student(const struct grade_options *o, const struct stage *st
 		push_compiler(&a[i], o, include);
 		push_variant(&a[i], v);
 		args_push(&a[i], "-c");
-		args_push(&a[i], src->staged);
+		args_push_owned(&a[i], i ? xstrfmt("%s/%s.i", dir, src->name) : xstrdup(src->staged));
 		args_push(&a[i], "-o");
 		args_push(&a[i], obj);
 		args_push_owned(objects_of(so, v), obj);
