@@ -281,20 +281,28 @@ Test(memory, allocation_failure_refuses)
 		      "refused, got allowed");
 	cr_assert_eq(allowed_of(rl, "stranger", 3), 2, "memory back, 3 requests by a user whose first "
 		     "request was refused for want of memory (limit 2): expected 2 allowed");
-	/* Only the 1st, 2nd, 3rd allocation of a new user's request fails: what it got before is freed. */
-	for (int k = 1; k <= 3; k++) {
-		char user[16];
-
-		snprintf(user, sizeof(user), "newcomer-%d", k);
-		mem_fail_at(k, false);
-		ratelimiter_allow(rl, user);
-		mem_fail_at(0, false);
-	}
 	ratelimiter_free(rl);
-	left = mem_live_blocks() - base;
-	cr_assert_eq(left, 0, "leaked %ld block(s): a new user's request in which one allocation failed, "
-		     "then ratelimiter_free (is what the request allocated before the failure freed?)",
-		     left);
+	/*
+	 * Only the 1st, 2nd or 3rd allocation of a new user's request fails,
+	 * the first time with a few users known, then with many (a table that
+	 * grows): what the request got before the failure must be freed.
+	 */
+	make_names();
+	for (int users = 1; users <= 64; users *= 4) {
+		for (int k = 1; k <= 3; k++) {
+			rl = new_limiter(2, 100, &c);
+			for (int i = 0; i < users; i++)
+				ratelimiter_allow(rl, names[i]);
+			mem_fail_at(k, false);
+			ratelimiter_allow(rl, "stranger");
+			mem_fail_at(0, false);
+			ratelimiter_free(rl);
+			left = mem_live_blocks() - base;
+			cr_assert_eq(left, 0, "leaked %ld block(s): a new user's request after %d others, in "
+				     "which allocation number %d failed, then ratelimiter_free (is what the "
+				     "request allocated before the failure freed?)", left, users, k);
+		}
+	}
 }
 
 /* ---- many threads ---- */
