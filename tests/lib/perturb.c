@@ -132,10 +132,22 @@ static pid_t thread_id(void)
 	return tid;
 }
 
+static __thread pthread_mutex_t *last_locked;
+
+const void *perturb_last_locked(void)
+{
+	const void *m = last_locked;
+
+	last_locked = NULL;
+	return m;
+}
+
 /* The calling thread now holds m, taken by the call that returns to `where`. */
 static void took(pthread_mutex_t *m, void *where)
 {
 	struct owned *o;
+
+	last_locked = m;
 
 	owned_enter();
 	o = owned_slot(m);
