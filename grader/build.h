@@ -16,6 +16,14 @@
 #define SCENARIOS_ASAN_BIN "scenarios.asan.bin"
 
 /*
+ * Looks for the libraries the test programs link with, in the compiler's
+ * search path: once, before any stage is built.  Returns NULL, or what is
+ * missing and which package to install, for the user.  Where Criterion's
+ * static archives are there too, the test programs link them (build.c).
+ */
+const char *build_find_libraries(const char *cc);
+
+/*
  * Builds dir/tests.bin and, when the stage has scenarios, SCENARIOS_BIN
  * for valgrind's tools, SCENARIOS_TSAN_BIN for ThreadSanitizer and
  * SCENARIOS_ASAN_BIN for AddressSanitizer (each when o->tools has it).
