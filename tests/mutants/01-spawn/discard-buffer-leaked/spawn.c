@@ -1,4 +1,4 @@
-/* Reference solution of stage 01: fork, _exit, waitpid and pipes. */
+/* Stage 01 mutant "discard-buffer-leaked": run_capture reads the bytes beyond cap into a malloc'd buffer it never frees. */
 #include "spawn.h"
 
 #include <errno.h>

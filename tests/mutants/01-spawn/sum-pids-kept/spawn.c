@@ -1,4 +1,4 @@
-/* Reference solution of stage 01: fork, _exit, waitpid and pipes. */
+/* Stage 01 mutant "sum-pids-kept": parallel_sum waits for every child but never frees its table of pids. */
 #include "spawn.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* A bank account that many threads may use at once: one mutex per account. */
+/* Mutant: account_free destroys the mutex but never frees the account. */
 #include "account.h"
 
 #include <pthread.h>

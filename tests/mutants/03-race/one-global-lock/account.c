@@ -1,4 +1,4 @@
-/* A bank account that many threads may use at once: one mutex per account. */
+/* Mutant: one static mutex for every account (made with the first, destroyed with the last): right balances, no lock per account. */
 #include "account.h"
 
 #include <pthread.h>

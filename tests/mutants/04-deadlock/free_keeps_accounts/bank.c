@@ -1,4 +1,4 @@
-/* Stage 04-deadlock, reference solution: per-account locks taken in one global order. */
+/* Mutant: bank_free destroys the locks and frees the bank, not its array of accounts. */
 #include "bank.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Per-user fixed-window rate limiter: the reference solution of stage 05. */
+/* Mutant: the name is strdup'ed apart from its entry, and a failed strdup leaks the entry. */
 #include "ratelimit.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* A thread-safe LRU cache that loads each missing value once, outside its lock. */
+/* Mutant: a waiter polls the finished flag under the lock, with sched_yield() between looks, instead of a condition wait. */
 #include "cache.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* A thread-safe LRU cache that loads each missing value once, outside its lock. */
+/* Mutant: a waiter leaves a flight without freeing it; the loader leaves first, so shared flights leak. */
 #include "cache.h"
 
 #include <pthread.h>
