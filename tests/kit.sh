@@ -200,6 +200,10 @@ if [ $# -eq 0 ]; then
 	explains "a crash: the line" tests/grader/fixtures/crash-03 03-race \
 		'crashed (SIGSEGV: a bad pointer) at tests/grader/fixtures/crash-03/account.c:[0-9]* in account_deposit()' \
 		'>  *[0-9]* | .*[*]p = 1;'
+	explains "a loop that keeps the lock: the hint for spinning, not deadlock" \
+		tests/mutants/06-cache/poll_under_lock 06-cache \
+		'was running (a loop that never ends?) at tests/mutants/06-cache/poll_under_lock/cache.c:' \
+		'hint A=06-cache N=4'
 	echo "the test program and Criterion"
 	links_criterion "from Criterion's static archives" static
 	links_criterion "with Criterion's shared library, where the archives are missing" shared
