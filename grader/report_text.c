@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "hint.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +12,43 @@ struct style {
 };
 
 /*
+ * Whether a character would drive the terminal or reorder the line rather
+ * than be shown: the C0 and C1 controls (U+009B is CSI, which terminals
+ * obey as ESC [ is obeyed), DEL, and the bidirectional marks and overrides.
+ */
+static bool drives_terminal(unsigned cp)
+{
+	return (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
  * Text from the student's side (a test message quoting their output, a
- * compiler line quoting their code) may hold escape sequences that would
- * drive the terminal: control characters are shown as '?'.
+ * compiler line quoting their code, a file or function name from their
+ * object's debug information, which #line and asm labels set) may hold
+ * escape sequences that would rewrite the report on the terminal: such
+ * characters are shown as '?', bytes that are not UTF-8 as U+FFFD.
  */
 static void put_text(FILE *out, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < len;) {
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 
-		fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c, out);
+		if (!n)
+			fputs(UTF8_REPLACEMENT, out);
+		else if (drives_terminal(cp))
+			fputc('?', out);
+		else
+			fwrite(s + i, 1, n, out);
+		i += n ? n : 1;
 	}
+}
+
+static void put_str(FILE *out, const char *s)
+{
+	put_text(out, s, strlen(s));
 }
 
 static void print_indented(FILE *out, const char *text, const char *indent)
@@ -42,14 +69,25 @@ static void print_indented(FILE *out, const char *text, const char *indent)
 static void print_site(FILE *out, const struct site *s, const struct stage_result *res,
 		       const struct style *st)
 {
-	fprintf(out, "      %s", s->label);
-	if (s->thread_origin)
-		fprintf(out, " (created at %s)", s->thread_origin);
-	if (s->locks)
-		fprintf(out, ", holding %s", strcmp(s->locks, "none") ? s->locks : "no lock");
-	fprintf(out, "\n        %s%s:%d%s", st->bold, s->file, s->line, st->off);
-	if (s->function)
-		fprintf(out, " in %s()", s->function);
+	fputs("      ", out);
+	put_str(out, s->label);
+	if (s->thread_origin) {
+		fputs(" (created at ", out);
+		put_str(out, s->thread_origin);
+		fputc(')', out);
+	}
+	if (s->locks) {
+		fputs(", holding ", out);
+		put_str(out, strcmp(s->locks, "none") ? s->locks : "no lock");
+	}
+	fprintf(out, "\n        %s", st->bold);
+	put_str(out, s->file);
+	fprintf(out, ":%d%s", s->line, st->off);
+	if (s->function) {
+		fputs(" in ", out);
+		put_str(out, s->function);
+		fputs("()", out);
+	}
 	fputc('\n', out);
 	if (!s->student) {
 		fprintf(out, "        %s(the kit's code, calling yours)%s\n", st->dim, st->off);
@@ -86,8 +124,11 @@ static void print_finding(FILE *out, const struct finding *f, const struct stage
 	fprintf(out, "\n    %s%s%s%s (found by %s)\n", st->bad, st->bold,
 		finding_kind_name(f->kind), st->off, by);
 	free(by);
-	if (f->variable)
-		fprintf(out, "      on %s\n", f->variable);
+	if (f->variable) {
+		fputs("      on ", out);
+		put_str(out, f->variable);
+		fputc('\n', out);
+	}
 	for (size_t i = 0; i < f->nsites; i++)
 		print_site(out, &f->sites[i], res, st);
 	fprintf(out, "      %s", st->dim);
@@ -139,8 +180,11 @@ static void print_stage(FILE *out, const struct stage_result *res, const struct 
 	}
 	for (size_t i = 0; i < res->findings.n; i++)
 		print_finding(out, &res->findings.v[i], res, st);
-	if (res->detector_note && res->findings.n)
-		fprintf(out, "\n    %s\n", res->detector_note);
+	if (res->detector_note && res->findings.n) {
+		fputs("\n    ", out);
+		put_str(out, res->detector_note);
+		fputc('\n', out);
+	}
 	if (res->score < res->max_score) {
 		int count = hints_count(run->options->kit, res->stage.name);
 
@@ -161,8 +205,9 @@ int report_text(FILE *out, const struct grade_run *run, bool color)
 	static const struct style ansi = { "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m" };
 	const struct style *st = color ? &ansi : &plain;
 
-	fprintf(out, "%sRacecourse%s: grading %s %s(sandbox: %s%s%s)%s\n", st->bold, st->off,
-		run->options->sub_display, st->dim, run->sandbox ? run->sandbox : "none",
+	fprintf(out, "%sRacecourse%s: grading ", st->bold, st->off);
+	put_str(out, run->options->sub_display);
+	fprintf(out, " %s(sandbox: %s%s%s)%s\n", st->dim, run->sandbox ? run->sandbox : "none",
 		run->cap ? ", " : "", run->cap ? run->cap : "", st->off);
 	if (run->options->fast)
 		fprintf(out, "%sfast mode: ThreadSanitizer instead of Helgrind and DRD. Quicker, but "

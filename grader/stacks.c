@@ -354,6 +354,24 @@ static bool holds_its_wait(const struct capture *c, const struct thread *t)
 	return false;
 }
 
+/*
+ * What t's wait for a mutex says: "deadlock" when the thread that holds
+ * the mutex is blocked itself, "spin" when it was running or sleeping with
+ * the mutex held (a loop that keeps the lock), NULL when the holder is not
+ * known.
+ */
+static const char *mutex_wait_symptom(const struct capture *c, const struct thread *t)
+{
+	for (size_t i = 0; t->waits && i < c->nholders; i++) {
+		if (c->holders[i].mutex != t->waits)
+			continue;
+		for (size_t k = 0; k < c->nthreads; k++)
+			if (c->threads[k].tid == c->holders[i].tid)
+				return c->threads[k].waits ? "deadlock" : "spin";
+	}
+	return NULL;
+}
+
 /* The symptom with the highest rank so far: what the threads say went wrong. */
 static void note_symptom(const char **symptom, const char *s)
 {
@@ -376,6 +394,7 @@ static char *explain(struct capture *c, const struct source *srcs, size_t nsrcs,
 		     const char **symptom)
 {
 	struct strbuf sb = STRBUF_INIT;
+	bool unknown_holder = false, running = false;
 
 	qsort(c->threads, c->nthreads, sizeof(*c->threads), by_tid);
 	for (size_t i = 0; i < c->nthreads; i++)
@@ -393,11 +412,15 @@ static char *explain(struct capture *c, const struct source *srcs, size_t nsrcs,
 					signal_name(c->crash));
 				note_symptom(symptom, "crash");
 			} else {
-				const char *words = waiting_for(t, j);
+				const char *words = waiting_for(t, j), *mutex = NULL;
 
 				sb_addf(&sb, "thread %d %s", t->number, words);
-				note_symptom(symptom, holds_its_wait(c, t) ? "self-deadlock" :
-					     strstr(words, "a mutex") ? "deadlock" :
+				if (strstr(words, "a mutex")) {
+					mutex = mutex_wait_symptom(c, t);
+					unknown_holder |= !mutex;
+				}
+				running |= strstr(words, "was running") != NULL;
+				note_symptom(symptom, holds_its_wait(c, t) ? "self-deadlock" : mutex ? mutex :
 					     strstr(words, "condition variable") ? "lost-wakeup" :
 					     strstr(words, "was running") ? "spin" : NULL);
 			}
@@ -409,6 +432,9 @@ static char *explain(struct capture *c, const struct source *srcs, size_t nsrcs,
 			break;
 		}
 	}
+	/* A wait for a mutex whose holder is not known: beside a loop, the loop holds it. */
+	if (unknown_holder)
+		note_symptom(symptom, running ? "spin" : "deadlock");
 	return sb.len ? sb_detach(&sb) : NULL;
 }
 

@@ -105,13 +105,17 @@ Test(parallel_sum, no_leaks)
 {
 	int *v = one_to(100);
 	int fds = open_fds();
+	long blocks = mem_live_blocks();
 	long long got = parallel_sum(v, 100, 4);
 	const char *left = children_left();
+	long leaked = mem_live_blocks() - blocks;
 
 	cr_assert_eq(got, 5050LL, "1 + ... + 100 with 4 processes: expected 5050, got %lld", got);
 	cr_assert_str_eq(left, "none", "after parallel_sum returned: expected no child left, found %s", left);
 	cr_assert_eq(open_fds(), fds, "open file descriptors: expected %d as before the call, got %d", fds,
 		     open_fds());
+	cr_assert_eq(leaked, 0, "leaked %ld block(s): parallel_sum returned and did not free what it "
+		     "allocated (a table of pids or of pipes?)", leaked);
 	free(v);
 }
 

@@ -164,6 +164,7 @@ Test(run_capture, no_leaks)
 	char *missing[] = { "racecourse-no-such-program", NULL };
 	char out[32];
 	int fds = open_fds();
+	long blocks = mem_live_blocks(), leaked;
 	const char *left;
 
 	cr_assert_eq(run_capture(echo, out, sizeof(out)), 0, "echo hello: expected status 0");
@@ -171,9 +172,12 @@ Test(run_capture, no_leaks)
 	cr_assert_eq(run_capture(seq, out, sizeof(out)), 0, "seq 1 40000: expected status 0");
 	cr_assert_eq(run_capture(missing, out, sizeof(out)), 127, "missing program: expected 127");
 	left = children_left();
+	leaked = mem_live_blocks() - blocks;
 	cr_assert_eq(open_fds(), fds, "open file descriptors after 3 calls: expected %d as before, got %d",
 		     fds, open_fds());
 	cr_assert_str_eq(left, "none", "after 3 calls: expected no child left, found %s", left);
+	cr_assert_eq(leaked, 0, "leaked %ld block(s): 3 calls of run_capture returned and did not free "
+		     "what they allocated (a buffer for the pipe's bytes?)", leaked);
 }
 
 Test(run_capture, fork_failure)

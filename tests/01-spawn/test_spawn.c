@@ -116,8 +116,10 @@ Test(spawn, no_zombies)
 {
 	int st[4];
 	int fds = open_fds();
+	long blocks = mem_live_blocks();
 	int ret = spawn_workers(4, index_plus_one, NULL, st);
 	const char *left = children_left();
+	long leaked = mem_live_blocks() - blocks;
 
 	cr_assert_eq(ret, 0, "spawn_workers(4, ...): expected 0, got %d", ret);
 	cr_assert_str_eq(left, "none", "after spawn_workers returned: expected no child left, found %s", left);
@@ -125,6 +127,8 @@ Test(spawn, no_zombies)
 		cr_expect_eq(st[i], i + 1, "statuses[%d]: expected %d, got %d", i, i + 1, st[i]);
 	cr_expect_eq(open_fds(), fds, "open file descriptors: expected %d as before the call, got %d",
 		     fds, open_fds());
+	cr_expect_eq(leaked, 0, "leaked %ld block(s): spawn_workers returned and did not free what it "
+		     "allocated (a table of pids?)", leaked);
 }
 
 Test(spawn, other_children)
@@ -201,6 +205,7 @@ Test(spawn, fork_failure)
 {
 	int st[5] = { 77, 77, 77, 77, 77 };
 	int want[5] = { 1, 2, -1, -1, -1 };
+	long blocks = mem_live_blocks(), leaked;
 	const char *left;
 	int ret, err;
 
@@ -209,6 +214,7 @@ Test(spawn, fork_failure)
 	ret = spawn_workers(5, index_plus_one, NULL, st);
 	err = errno;
 	left = children_left();
+	leaked = mem_live_blocks() - blocks;
 	cr_assert_eq(ret, -1, "third fork failed: expected -1, got %d", ret);
 	cr_assert_eq(err, EAGAIN, "third fork failed with EAGAIN: expected errno EAGAIN, got %d (%s)",
 		     err, strerror(err));
@@ -219,6 +225,8 @@ Test(spawn, fork_failure)
 			     want[i] < 0 ? "never started" : "started, returned index + 1", st[i]);
 	cr_assert_str_eq(left, "none",
 			 "the two children started before the failure must be waited for: found %s", left);
+	cr_assert_eq(leaked, 0, "leaked %ld block(s): spawn_workers returned -1 after a failed fork and "
+		     "did not free what it allocated (a table of pids?)", leaked);
 }
 
 Test(spawn, stdio_once)

@@ -6,6 +6,8 @@
 
 /* Failing forks, interrupted calls, core dumps, closed stdio: tests/lib/faults_proc.h. */
 #include "faults_proc.h"
+/* The blocks allocated and not yet freed: tests/lib/faults_mem.h. */
+#include "faults_mem.h"
 
 /* values[i] = i + 1, malloc'd: the sum of the first n is n(n+1)/2, and each value counts once. */
 int *one_to(size_t n);

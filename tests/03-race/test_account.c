@@ -1,8 +1,10 @@
 /* Criterion tests for stage 03: one account, or several, used by many threads at once. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "account.h"
+#include "perturb.h"
 
 /*
  * The concurrent tests run many short rounds.  In each round the worker
@@ -320,7 +322,9 @@ static void walk_accounts(struct crew *c, int id)
 
 Test(accounts, many_at_once)
 {
+	static const char *const op_names[3] = { "account_deposit", "account_withdraw", "account_balance" };
 	static account_t *accts[MANY_ACCTS];
+	const void *locks[MANY_ACCTS][3];
 	struct crew *c = &crew;
 
 	for (int k = 0; k < MANY_ACCTS; k++)
@@ -345,6 +349,26 @@ Test(accounts, many_at_once)
 		}
 	}
 	crew_finish(c);
+	/* Rule 6: one mutex per account, so that calls on different accounts never wait for each other. */
+	for (int k = 0; k < MANY_ACCTS; k++) {
+		const void *took[3];
+
+		perturb_last_locked();
+		account_deposit(accts[k], 1);
+		took[0] = perturb_last_locked();
+		account_withdraw(accts[k], 1);
+		took[1] = perturb_last_locked();
+		account_balance(accts[k]);
+		took[2] = perturb_last_locked();
+		for (int j = 0; j < k; j++)
+			for (int op = 0; op < 3; op++)
+				cr_assert(!took[op] || took[op] != locks[j][op],
+					"%s on account %d and on account %d locked the same mutex: one mutex "
+					"for all accounts makes threads on different accounts wait for each "
+					"other (rule 6: one mutex per account, kept in the account)",
+					op_names[op], j, k);
+		memcpy(locks[k], took, sizeof(took));
+	}
 	for (int k = 0; k < MANY_ACCTS; k++)
 		account_free(accts[k]);
 }

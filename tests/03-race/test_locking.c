@@ -3,25 +3,41 @@
 #include <pthread.h>
 
 #include "account.h"
+#include "faults_mem.h"
 #include "faults_sync.h"
 #include "perturb.h"
 
 Test(locking, init_checked_and_destroyed)
 {
+	long base = mem_live_blocks(), left;
 	account_t *acct;
 
-	/* pthread_mutex_init can fail (EAGAIN, ENOMEM): no account then. */
+	/* pthread_mutex_init can fail (EAGAIN, ENOMEM): no account then, and nothing left allocated. */
 	mutex_init_fail_at(1);
 	acct = account_new(10);
 	cr_assert_null(acct, "account_new when pthread_mutex_init fails: expected NULL, got an account "
 		       "whose lock was never made");
+	left = mem_live_blocks() - base;
+	cr_assert_eq(left, 0, "leaked %ld block(s): account_new returned NULL when pthread_mutex_init "
+		     "failed, but did not free what it had allocated", left);
+	/* So can malloc: then NULL, and no mutex made. */
 	mutex_init_fail_at(0);
+	mem_fail_at(1, true);
+	acct = account_new(10);
+	mem_fail_at(0, false);
+	cr_assert_null(acct, "account_new when malloc fails: expected NULL, got an account");
+	cr_assert_eq(mutex_inits(), 0, "account_new when malloc fails: expected NULL and no mutex made, "
+		     "got %d pthread_mutex_init", mutex_inits());
 	acct = account_new(10);
 	cr_assert_not_null(acct, "account_new(10) returned NULL");
 	cr_assert_eq(mutex_inits(), 1, "account_new: expected one pthread_mutex_init, got %d", mutex_inits());
 	account_free(acct);
 	cr_assert_eq(mutex_destroys(), 1, "account_free must pthread_mutex_destroy the account's lock: "
 		     "%d made, %d destroyed", mutex_inits(), mutex_destroys());
+	left = mem_live_blocks() - base;
+	cr_assert_eq(left, 0, "leaked %ld block(s): account_new then account_free, and what account_new "
+		     "allocated is still not freed (account_free must free the account)", left);
+	account_free(NULL);
 }
 
 #define THREADS 4

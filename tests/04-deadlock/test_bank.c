@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "bank.h"
+#include "faults_mem.h"
 #include "faults_sync.h"
 #include "perturb.h"
 
@@ -116,6 +117,7 @@ Test(basic, same_account)
 /* pthread_mutex_init can fail: the bank is then not made, and what was made is undone. */
 Test(basic, lock_init_failure)
 {
+	long base = mem_live_blocks(), left;
 	bank_t *bank;
 
 	for (int k = 1; k <= 3; k++) {
@@ -126,12 +128,39 @@ Test(basic, lock_init_failure)
 		cr_assert_eq(mutex_destroys(), mutex_inits(), "bank_new(3, 10) failed at account %d's "
 			     "lock: the %d locks made before must be destroyed, %d were", k - 1,
 			     mutex_inits(), mutex_destroys());
+		left = mem_live_blocks() - base;
+		cr_assert_eq(left, 0, "leaked %ld block(s): bank_new(3, 10) returned NULL when account "
+			     "%d's lock could not be made, but did not free what it had allocated", left,
+			     k - 1);
 	}
+	/* The 1st or 2nd allocation fails (the bank, its accounts, in either order). */
+	mutex_init_fail_at(0);
+	for (int k = 1; k <= 2; k++) {
+		int tried;
+
+		mem_fail_at(k, false);
+		bank = bank_new(3, 10);
+		tried = mem_allocations();
+		mem_fail_at(0, false);
+		/* A bank made of one allocation never tries a 2nd. */
+		cr_assert(!bank || tried < k, "bank_new(3, 10) when its allocation number %d fails: "
+			  "expected NULL, got a bank", k);
+		if (bank)	/* free_null's business */
+			bank_free(bank);
+	}
+	left = mem_live_blocks() - base;
+	cr_assert_eq(left, 0, "leaked %ld block(s): bank_new(3, 10) returned NULL when an allocation "
+		     "failed, but did not free what it had allocated before", left);
+	cr_assert_eq(mutex_destroys(), mutex_inits(), "bank_new(3, 10) when an allocation failed: %d "
+		     "locks made, %d destroyed", mutex_inits(), mutex_destroys());
 	mutex_init_fail_at(0);
 	bank = new_bank(3, 10);
 	bank_free(bank);
 	cr_assert_eq(mutex_destroys(), mutex_inits(), "bank_free: %d locks made, %d destroyed",
 		     mutex_inits(), mutex_destroys());
+	left = mem_live_blocks() - base;
+	cr_assert_eq(left, 0, "leaked %ld block(s): bank_new(3, 10) then bank_free (does bank_free "
+		     "free the accounts and the bank?)", left);
 }
 
 /* The header: "Frees the bank (NULL is fine)". */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults_mem.h"
 #include "ratelimit.h"
 
 /* ---- a clock the test moves by hand ---- */
@@ -48,81 +49,6 @@ static int allowed_of(ratelimiter_t *rl, const char *user, int n)
 static const char *yes_no(bool b)
 {
 	return b ? "allowed" : "refused";
-}
-
-/* ---- counting live allocations (the manifest wraps these calls) ---- */
-
-/*
- * Live blocks handed out by malloc, calloc, realloc, strdup and strndup and
- * not yet freed.  Criterion allocates too, so only the difference between
- * two readings taken around the limiter's calls means anything.
- */
-static atomic_long live_blocks;
-
-/* While set, the allocations made by this thread fail, as they may when memory runs out. */
-static _Thread_local bool allocs_fail;
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-
-void *__wrap_malloc(size_t n)
-{
-	void *p = allocs_fail ? NULL : __real_malloc(n);
-
-	if (p)
-		atomic_fetch_add(&live_blocks, 1);
-	return p;
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	void *p = allocs_fail ? NULL : __real_calloc(n, size);
-
-	if (p)
-		atomic_fetch_add(&live_blocks, 1);
-	return p;
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	void *q;
-
-	if (allocs_fail && n)
-		return NULL;
-	q = __real_realloc(p, n);
-
-	if (!p && q)
-		atomic_fetch_add(&live_blocks, 1);
-	else if (p && !n)	/* glibc frees p and returns NULL */
-		atomic_fetch_sub(&live_blocks, 1);
-	return q;
-}
-
-void __wrap_free(void *p)
-{
-	if (p)
-		atomic_fetch_sub(&live_blocks, 1);
-	__real_free(p);
-}
-
-/* libc's own strdup would allocate where the wrappers above cannot see it. */
-char *__wrap_strndup(const char *s, size_t max)
-{
-	size_t len = strnlen(s, max);
-	char *p = __wrap_malloc(len + 1);
-
-	if (p) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return __wrap_strndup(s, (size_t)-1);
 }
 
 /* ---- user names that outlive the calls, so only one test is about copying ---- */
@@ -299,7 +225,7 @@ Test(memory, old_windows_freed)
 
 	make_names();
 	/* Ten windows of 1000 users each; no user comes back. */
-	base = atomic_load(&live_blocks);
+	base = mem_live_blocks();
 	for (int w = 0; w < 10; w++) {
 		set_time(&c, w * 100 + 42);
 		for (int i = 0; i < 1000; i++)
@@ -307,7 +233,7 @@ Test(memory, old_windows_freed)
 	}
 	set_time(&c, 10 * 100 + 42);
 	refused += !ratelimiter_allow(rl, "newcomer");
-	left = atomic_load(&live_blocks) - base;
+	left = mem_live_blocks() - base;
 
 	cr_assert_eq(refused, 0, "first requests of 10,001 users: expected all allowed, got %d refused",
 		     refused);
@@ -321,7 +247,7 @@ Test(memory, old_windows_freed)
 Test(memory, free_releases_everything)
 {
 	struct fake_clock c = { 0 };
-	long base = atomic_load(&live_blocks);
+	long base = mem_live_blocks();
 	ratelimiter_t *rl = new_limiter(2, 100, &c);
 
 	make_names();
@@ -331,9 +257,9 @@ Test(memory, free_releases_everything)
 	for (int i = 100; i < 150; i++)
 		ratelimiter_allow(rl, names[i]);
 	ratelimiter_free(rl);
-	cr_assert_eq(atomic_load(&live_blocks), base, "a limiter that saw 150 users in 2 windows, then "
+	cr_assert_eq(mem_live_blocks(), base, "a limiter that saw 150 users in 2 windows, then "
 		     "ratelimiter_free: %ld block(s) still allocated (the entries of the last window? "
-		     "the table?)", atomic_load(&live_blocks) - base);
+		     "the table?)", mem_live_blocks() - base);
 }
 
 /*
@@ -344,17 +270,46 @@ Test(memory, allocation_failure_refuses)
 {
 	struct fake_clock c = { 0 };
 	ratelimiter_t *rl = new_limiter(2, 100, &c);
+	long left;
 	bool got;
 
 	cr_assert(ratelimiter_allow(rl, "known"), "first request of \"known\": expected allowed, got refused");
-	allocs_fail = true;
+	mem_fail_at(1, true);
 	got = ratelimiter_allow(rl, "stranger");
-	allocs_fail = false;
+	mem_fail_at(0, false);
 	cr_assert_not(got, "first request of a new user while every allocation fails: expected "
 		      "refused, got allowed");
 	cr_assert_eq(allowed_of(rl, "stranger", 3), 2, "memory back, 3 requests by a user whose first "
 		     "request was refused for want of memory (limit 2): expected 2 allowed");
 	ratelimiter_free(rl);
+	/*
+	 * Only the 1st, 2nd or 3rd allocation of a new user's request fails,
+	 * the first time with a few users known, then with many (a table that
+	 * grows): what the request got before the failure must be freed.
+	 */
+	make_names();
+	for (int users = 1; users <= 64; users *= 4) {
+		/* k = 0: no failure, what the same life leaves anyway (free_releases_everything's business). */
+		long normal = 0;
+
+		for (int k = 0; k <= 3; k++) {
+			long start = mem_live_blocks();
+
+			rl = new_limiter(2, 100, &c);
+			for (int i = 0; i < users; i++)
+				ratelimiter_allow(rl, names[i]);
+			mem_fail_at(k, false);
+			ratelimiter_allow(rl, "stranger");
+			mem_fail_at(0, false);
+			ratelimiter_free(rl);
+			left = mem_live_blocks() - start;
+			if (!k)
+				normal = left;
+			cr_assert_leq(left, normal, "leaked %ld block(s): a new user's request after %d others, "
+				      "in which allocation number %d failed (is what the request allocated "
+				      "before the failure freed?)", left - normal, users, k);
+		}
+	}
 }
 
 /* ---- many threads ---- */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "faults_mem.h"
 #include "faults_sync.h"
 
 /*
@@ -36,75 +37,6 @@ int __wrap_pthread_cond_destroy(pthread_cond_t *c)
 	if (!err)
 		atomic_fetch_add(&cond_destroys, 1);
 	return err;
-}
-
-/*
- * The manifest also wraps the allocation calls: the blocks this thread got
- * and has not freed.  Per thread, so that the runner's own threads do not
- * count; the test below calls the cache from one thread only.
- */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-char *__wrap_strdup(const char *s);
-char *__wrap_strndup(const char *s, size_t max);
-
-static _Thread_local long live_blocks;
-
-void *__wrap_malloc(size_t n)
-{
-	void *p = __real_malloc(n);
-
-	live_blocks += p != NULL;
-	return p;
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	void *p = __real_calloc(n, size);
-
-	live_blocks += p != NULL;
-	return p;
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	void *q = __real_realloc(p, n);
-
-	if (!p && q)
-		live_blocks++;
-	else if (p && !n)	/* glibc frees p and returns NULL */
-		live_blocks--;
-	return q;
-}
-
-void __wrap_free(void *p)
-{
-	live_blocks -= p != NULL;
-	__real_free(p);
-}
-
-/* libc's own strdup would allocate where the wrappers above cannot see it. */
-char *__wrap_strndup(const char *s, size_t max)
-{
-	size_t len = strnlen(s, max);
-	char *p = __wrap_malloc(len + 1);
-
-	if (p) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
-char *__wrap_strdup(const char *s)
-{
-	return __wrap_strndup(s, (size_t)-1);
 }
 
 /* "v:" and the key; NULL for keys that start with "none". */
@@ -153,17 +85,17 @@ Test(resources, init_checked_and_destroyed)
 Test(resources, no_leaks)
 {
 	static const char *const keys[] = { "a", "b", "a", "none1", "c", "d", "none1", "b", "e", "a" };
-	long base = live_blocks, during;
+	long base = mem_live_blocks(), during;
 	cache_t *cache = cache_new(2, prefix_loader, NULL);
 
 	cr_assert_not_null(cache, "cache_new(2, loader, NULL) returned NULL");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		free(cache_get(cache, keys[i]));
-	during = live_blocks - base;
+	during = mem_live_blocks() - base;
 	/* Lots of room for any design: the cache, 2 entries of a few blocks each, a table. */
 	cr_expect_leq(during, 16, "a cache of capacity 2 after 10 gets of 6 keys holds %ld blocks: "
 		      "are evicted entries (key, value, entry) freed?", during);
 	cache_free(cache);
-	cr_expect_eq(live_blocks, base, "after cache_free, %ld block(s) the cache allocated (or its "
-		     "loader's values) are still not freed", live_blocks - base);
+	cr_expect_eq(mem_live_blocks(), base, "after cache_free, %ld block(s) the cache allocated (or its "
+		     "loader's values) are still not freed", mem_live_blocks() - base);
 }

@@ -372,3 +372,39 @@ Test(report_formats, suspicious_lines_in_every_format, .init = setup)
 	cr_assert_null(strstr(out, "suspicious"), "%s", out);
 	free(out);
 }
+
+/*
+ * The text report quotes names from the student's object (a file set by
+ * #line, a function's asm label, a variable) and notes: none of what they
+ * hold may drive the terminal (ESC, CSI as U+009B, BEL) or reorder the line
+ * (a bidirectional override), which could rewrite the report on screen.
+ */
+Test(report_text, nothing_the_student_named_drives_the_terminal, .init = setup)
+{
+	static struct site evil = {
+		.label = "read of size 8 by thread #2", .file = "a\033[1A\xc2\x9b" "2K.c", .line = 3,
+		.function = "f\xe2\x80\xae" "5/0", .thread_origin = "x.c:1 (\033[2J)",
+		.locks = "the lock first used at \xc2\x9b" "1A.c:1", .thread = 2, .student = false,
+	};
+	struct finding keep = finding;
+	char *out;
+
+	finding.sites = &evil;
+	finding.nsites = 1;
+	finding.variable = "v\033]0;title\007";
+	stage.detector_note = "note \033[2K";
+	out = write_report(report_text);
+	finding = keep;
+	stage.detector_note = NULL;
+	cr_assert_null(strchr(out, '\033'), "an escape reached the terminal: %s", out);
+	cr_assert_null(strchr(out, '\007'), "a bell reached the terminal: %s", out);
+	cr_assert_null(strstr(out, "\xc2\x9b"), "a CSI reached the terminal: %s", out);
+	cr_assert_null(strstr(out, "\xe2\x80\xae"), "an override reached the terminal: %s", out);
+	cr_assert(strstr(out, "a?[1A?2K.c:3 in f?5/0()"), "%s", out);
+	cr_assert(strstr(out, "(created at x.c:1 (?[2J)), holding the lock first used at ?1A.c:1"),
+		  "%s", out);
+	cr_assert(strstr(out, "on v?]0;title?"), "%s", out);
+	/* Real UTF-8 stays as it is. */
+	cr_assert(strstr(out, "caf\xc3\xa9 \xe2\x9c\x93"), "%s", out);
+	free(out);
+}

@@ -132,10 +132,22 @@ static pid_t thread_id(void)
 	return tid;
 }
 
+static __thread pthread_mutex_t *last_locked;
+
+const void *perturb_last_locked(void)
+{
+	const void *m = last_locked;
+
+	last_locked = NULL;
+	return m;
+}
+
 /* The calling thread now holds m, taken by the call that returns to `where`. */
 static void took(pthread_mutex_t *m, void *where)
 {
 	struct owned *o;
+
+	last_locked = m;
 
 	owned_enter();
 	o = owned_slot(m);
@@ -277,6 +289,44 @@ int __wrap_pthread_rwlock_unlock(pthread_rwlock_t *l)
 	return rc;
 }
 
+/* ---- threads asleep in a condition wait ---- */
+
+/*
+ * The count is an atomic that the waits change without a lock; only while
+ * a test awaits it does a wait also take `waiters_lock` to wake the test.
+ * Both sides write their own variable, then read the other's (sequentially
+ * consistent), so one of them always sees the other: no lost wake-up.
+ */
+static atomic_uint cond_waiters;
+static atomic_bool awaiting;
+static pthread_mutex_t waiters_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t waiters_changed = PTHREAD_COND_INITIALIZER;
+
+static void waiters_enter(void)
+{
+	atomic_fetch_add(&cond_waiters, 1);
+	if (atomic_load(&awaiting)) {
+		__real_pthread_mutex_lock(&waiters_lock);
+		pthread_cond_broadcast(&waiters_changed);
+		__real_pthread_mutex_unlock(&waiters_lock);
+	}
+}
+
+static void waiters_leave(void)
+{
+	atomic_fetch_sub(&cond_waiters, 1);
+}
+
+void perturb_await_cond_waiters(unsigned n)
+{
+	__real_pthread_mutex_lock(&waiters_lock);
+	atomic_store(&awaiting, true);
+	while (atomic_load(&cond_waiters) < n)
+		__real_pthread_cond_wait(&waiters_changed, &waiters_lock);
+	atomic_store(&awaiting, false);
+	__real_pthread_mutex_unlock(&waiters_lock);
+}
+
 void perturb_spurious_wakeups(unsigned one_in)
 {
 	atomic_store(&spurious_one_in, one_in);
@@ -304,8 +354,10 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	int rc = 0;
 
 	gave(m);
+	waiters_enter();
 	if (!woke_spuriously(m))
 		rc = __real_pthread_cond_wait(c, m);
+	waiters_leave();
 	took(m, __builtin_return_address(0));
 	maybe_yield();
 	return rc;
@@ -316,8 +368,10 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
 	int rc = 0;
 
 	gave(m);
+	waiters_enter();
 	if (!woke_spuriously(m))
 		rc = __real_pthread_cond_timedwait(c, m, t);
+	waiters_leave();
 	took(m, __builtin_return_address(0));
 	maybe_yield();
 	return rc;

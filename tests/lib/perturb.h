@@ -44,6 +44,23 @@ unsigned perturb_lock_errors(void);
 void perturb_spurious_wakeups(unsigned one_in);
 
 /*
+ * Blocks the calling thread until at least n threads are inside a wrapped
+ * pthread_cond_wait or pthread_cond_timedwait at once (the caller is not
+ * counted).  It never returns while threads wait some other way, polling a
+ * flag with sched_yield or nanosleep: a test that must see waiters asleep
+ * on a condition variable then fails by its time limit.
+ */
+void perturb_await_cond_waiters(unsigned n);
+
+/*
+ * The mutex the calling thread last took through the wrappers (lock,
+ * trylock, or the return from a condition wait) since its last call of
+ * this function, or NULL; and forgets it.  A test that calls the code on
+ * two objects in turn sees whether each has a lock of its own.
+ */
+const void *perturb_last_locked(void);
+
+/*
  * For the stacks of a stuck test (runner.c, from a signal handler): the
  * mutex the calling thread is blocked on in pthread_mutex_lock, or NULL;
  * and the mutexes held now, each with its holder's thread id and the

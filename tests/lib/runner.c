@@ -22,21 +22,6 @@
 #include "capture.h"
 #include "handshake.h"
 
-/*
- * Criterion starts libgit2 (for its diffs) in the runner and again in every
- * test's process, and Debian's libgit2 then parses the system's whole
- * certificate bundle with mbed TLS: about 9 ms of processor time per test,
- * for connections no test makes.  Defined in the program (build.c exports
- * it), this takes the library's place and loads no certificate.
- */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
-{
-	(void)chain;
-	(void)path;
-	return 0;
-}
-
 /* ---- in a worker: around each test ---- */
 
 /*
@@ -100,19 +85,85 @@ static void start_watchdog(double limit)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Every test's .init, set by the runner: the watchdog, then the test's own .init. */
+/* A worker proves that its test ended: see handshake.h. */
+static char run_key[HANDSHAKE_KEY_MAX + 1];
+static int pending_code;	/* the test's status, made and the key wiped as it starts */
+static int finished_code;	/* the status to exit with, once the test is over */
+
+/*
+ * Proof that the test's body returned, rather than being left by a jump:
+ * Criterion's criterion_abort_test() (which code under test can find in
+ * plain C, by walking the loaded libraries' symbol tables) longjmps out of
+ * the body to where Criterion runs the teardown, and a test with no failed
+ * assertion then counts as passed.  The tests are linked with
+ * --wrap=criterion_internal_test_main, --wrap=criterion_send_assert and
+ * --wrap=cri_assert_node_send (build.c), so that the body is called from
+ * here, and a failed assertion (the only honest way out of a body by a
+ * jump) is seen.
+ */
+struct cri_assert_node;
+static void (*test_body)(void);
+static bool body_returned, assertion_failed;
+
+void __real_criterion_internal_test_main(void (*fn)(void));
+void __wrap_criterion_internal_test_main(void (*fn)(void));
+void __real_criterion_send_assert(struct criterion_assert_stats *stats);
+void __wrap_criterion_send_assert(struct criterion_assert_stats *stats);
+void __real_cri_assert_node_send(const char *file, size_t line, struct cri_assert_node *tree);
+void __wrap_cri_assert_node_send(const char *file, size_t line, struct cri_assert_node *tree);
+
+static void body(void)
+{
+	test_body();
+	body_returned = true;
+}
+
+/* A parameterized test's body, which Criterion calls with its parameter. */
+static void body_with(void *param)
+{
+	((void (*)(void *))test_body)(param);
+	body_returned = true;
+}
+
+void __wrap_criterion_internal_test_main(void (*fn)(void))
+{
+	test_body = fn;
+	body_returned = false;
+	__real_criterion_internal_test_main(criterion_current_test->data->param_
+					    ? (void (*)(void))body_with : body);
+}
+
+void __wrap_criterion_send_assert(struct criterion_assert_stats *stats)
+{
+	if (stats && !stats->passed)
+		assertion_failed = true;
+	__real_criterion_send_assert(stats);
+}
+
+/* Criterion's newer assertions (cr_assert(eq(...))) send only their failures, so. */
+void __wrap_cri_assert_node_send(const char *file, size_t line, struct cri_assert_node *tree)
+{
+	assertion_failed = true;
+	__real_cri_assert_node_send(file, line, tree);
+}
+
+/*
+ * Every test's .init, set by the runner: the test's status is made and the
+ * key wiped before any code under test runs; then the watchdog, then the
+ * test's own .init.
+ */
 static void test_started(void)
 {
 	const struct criterion_test_extra_data *own = declared();
 
+	if (run_key[0])
+		pending_code = handshake_code(run_key, criterion_current_test->category,
+					      criterion_current_test->name);
+	explicit_bzero(run_key, sizeof(run_key));
 	start_watchdog(criterion_current_test->data->timeout);
 	if (own && own->init)
 		own->init();
 }
-
-/* A worker proves that its test ended: see handshake.h. */
-static char run_key[HANDSHAKE_KEY_MAX + 1];
-static int finished_code;	/* the status to exit with, once the test is over */
 
 /*
  * Every test's .fini, set by the runner when the grader gave a key:
@@ -127,8 +178,9 @@ static void test_finished(void)
 
 	if (own && own->fini)
 		own->fini();
-	finished_code = handshake_code(run_key, criterion_current_test->category,
-				       criterion_current_test->name);
+	/* A body left by a jump without a failed assertion did not finish. */
+	if (body_returned || assertion_failed)
+		finished_code = pending_code;
 }
 
 /* The worker's last act, after Criterion has reported the test's end. */
@@ -140,14 +192,16 @@ static void exit_with_handshake(void)
 	}
 }
 
-/* Takes the key out of a worker's environment, before the test runs. */
+/* Takes the key out of a worker's environment, and wipes it there, before the test runs. */
 static void worker_take_key(void)
 {
-	const char *key = getenv(HANDSHAKE_ENV);
+	char *key = getenv(HANDSHAKE_ENV);
 
 	if (!key || !*key || strlen(key) > HANDSHAKE_KEY_MAX)
 		return;
 	strcpy(run_key, key);
+	/* unsetenv() leaves the string where it was: on the initial stack */
+	explicit_bzero(key, strlen(key));
 	unsetenv(HANDSHAKE_ENV);
 	atexit(exit_with_handshake);
 }

@@ -1,4 +1,4 @@
-/* Self-test of perturb.c's spurious wake-ups: a waiter nobody signals returns. */
+/* Self-test of perturb.c: spurious wake-ups, the last mutex taken, awaiting threads asleep in a condition wait. */
 #include "perturb.h"
 
 #include <errno.h>
@@ -46,6 +46,55 @@ static int wait_unsignalled(int timed, int *still_held)
 	return rc;
 }
 
+/* ---- perturb_await_cond_waiters: returns once both sleepers are in their wait ---- */
+
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sleep_cond = PTHREAD_COND_INITIALIZER;
+static int wake;
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&sleep_lock);
+	while (!wake)
+		pthread_cond_wait(&sleep_cond, &sleep_lock);
+	pthread_mutex_unlock(&sleep_lock);
+	return NULL;
+}
+
+static void check_await(void)
+{
+	pthread_t t[2];
+
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, sleeper, NULL);
+	/* Hangs (and the Makefile's timeout fails the run) if a sleeper is not seen. */
+	perturb_await_cond_waiters(2);
+	pthread_mutex_lock(&sleep_lock);
+	check(!wake, "await: two sleepers seen while still asleep");
+	wake = 1;
+	pthread_cond_broadcast(&sleep_cond);
+	pthread_mutex_unlock(&sleep_lock);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void check_last_locked(void)
+{
+	pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
+
+	perturb_last_locked();
+	pthread_mutex_lock(&a);
+	pthread_mutex_unlock(&a);
+	check(perturb_last_locked() == &a, "last locked: the mutex just locked");
+	check(perturb_last_locked() == NULL, "last locked: forgotten once read");
+	pthread_mutex_lock(&a);
+	pthread_mutex_lock(&b);
+	pthread_mutex_unlock(&b);
+	pthread_mutex_unlock(&a);
+	check(perturb_last_locked() == &b, "last locked: the later of two");
+}
+
 int main(void)
 {
 	int held, rc;
@@ -67,5 +116,8 @@ int main(void)
 	perturb_spurious_wakeups(0);
 	rc = wait_unsignalled(1, &held);
 	check(rc == ETIMEDOUT && held, "turned off again: the wait times out");
+
+	check_last_locked();
+	check_await();
 	return failures != 0;
 }
