@@ -21,12 +21,13 @@
  */
 #define DEADLINE_SECONDS 20
 
-enum role { PRODUCE, CONSUME, CLOSE_AFTER_SOME, PUSH_UNTIL_CLOSED };
+enum role { PRODUCE, CONSUME, CLOSE_AFTER_SOME, PUSH_UNTIL_CLOSED, CLOSE_AT_ONCE };
 
 struct run {
 	struct queue *q;
 	pthread_mutex_t lock;	/* guards the two counts below */
 	pthread_cond_t ended;
+	pthread_barrier_t closers;	/* CLOSE_AT_ONCE threads start their close together */
 	int producing;		/* producers not yet done; the last one closes */
 	int running;		/* threads not yet done */
 	int items;		/* per producer, or before the close */
@@ -86,6 +87,10 @@ static void *member_main(void *arg)
 		while (queue_push(r->q, NULL) == 0)
 			;
 		break;
+	case CLOSE_AT_ONCE:
+		pthread_barrier_wait(&r->closers);
+		queue_close(r->q);
+		break;
 	}
 	thread_ended(r);
 	return NULL;
@@ -97,6 +102,7 @@ static void run_roles(size_t capacity, const enum role *roles, int n, int items)
 	struct run *r = calloc(1, sizeof(*r));
 	struct member *m = calloc((size_t)n, sizeof(*m));
 	pthread_t *tids = calloc((size_t)n, sizeof(*tids));
+	unsigned closers = 0;
 	int rc = 0;
 
 	if (!deadline.tv_sec) {
@@ -112,7 +118,10 @@ static void run_roles(size_t capacity, const enum role *roles, int n, int items)
 	for (int i = 0; i < n; i++) {
 		m[i] = (struct member){ r, roles[i] };
 		r->producing += roles[i] == PRODUCE;
+		closers += roles[i] == CLOSE_AT_ONCE;
 	}
+	if (closers)
+		pthread_barrier_init(&r->closers, NULL, closers);
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&tids[i], NULL, member_main, &m[i]))
 			abort();
@@ -126,6 +135,8 @@ static void run_roles(size_t capacity, const enum role *roles, int n, int items)
 	for (int i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
 	queue_free(r->q);
+	if (closers)
+		pthread_barrier_destroy(&r->closers);
 	pthread_cond_destroy(&r->ended);
 	pthread_mutex_destroy(&r->lock);
 	free(tids);
@@ -166,6 +177,18 @@ static void close_wakes_producers(void)
 	run_roles(1, roles, 4, 20);
 }
 
+/*
+ * Two threads close the queue at the same moment while consumers sleep in
+ * it: a close that looks at `closed` before it takes the mutex ("already
+ * closed, nothing to do") reads it while the other close writes it.
+ */
+static void close_twice_at_once(void)
+{
+	static const enum role roles[] = { CONSUME, CONSUME, CLOSE_AT_ONCE, CLOSE_AT_ONCE };
+
+	run_roles(2, roles, 4, 0);
+}
+
 const struct scenario scenarios[] = {
 	{ "pipeline", "2 producers and 2 consumers on a queue of 2, the last producer closes it", pipeline },
 	{ "capacity_one", "2 producers and 2 consumers on a queue of 1", capacity_one },
@@ -173,6 +196,8 @@ const struct scenario scenarios[] = {
 		close_wakes_consumers },
 	{ "close_wakes_producers", "3 producers on a full queue of 1, closed by the consumer after 20 items",
 		close_wakes_producers },
+	{ "close_twice_at_once", "2 threads close a queue at once while 2 consumers wait in it",
+		close_twice_at_once },
 };
 
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);
