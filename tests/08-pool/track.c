@@ -19,7 +19,7 @@ int __wrap_pthread_cond_destroy(pthread_cond_t *c);
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t created[MAX_KEPT];
 static bool joined[MAX_KEPT];
-static int ncreated, njoined, create_calls, create_fail_at;
+static int ncreated, njoined, create_calls, create_fail_at, create_err;
 static atomic_int cond_calls, cond_fail_at, cond_inits, cond_destroys;
 
 void track_reset(void)
@@ -44,7 +44,7 @@ int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr, void *(*fn
 	pthread_mutex_lock(&lock);
 	if (++create_calls == create_fail_at) {
 		pthread_mutex_unlock(&lock);
-		return EAGAIN;
+		return create_err;
 	}
 	rc = __real_pthread_create(tid, attr, fn, arg);
 	if (!rc) {
@@ -138,10 +138,11 @@ pthread_t track_created(int i)
 	return t;
 }
 
-void track_create_fail_at(int k)
+void track_create_fail_at(int k, int err)
 {
 	pthread_mutex_lock(&lock);
 	create_fail_at = k;
+	create_err = err;
 	create_calls = 0;
 	pthread_mutex_unlock(&lock);
 }

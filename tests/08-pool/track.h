@@ -24,8 +24,8 @@ bool track_is_created(void);
 /* The i-th thread the code created (i < track_creates(), at most 64 kept). */
 pthread_t track_created(int i);
 
-/* The k-th pthread_create from now on fails with EAGAIN (k >= 1; 0: none). */
-void track_create_fail_at(int k);
+/* The k-th pthread_create from now on fails with err, EAGAIN or EPERM (k >= 1; 0: none). */
+void track_create_fail_at(int k, int err);
 /* The k-th pthread_cond_init from now on fails with ENOMEM (k >= 1; 0: none). */
 void track_cond_init_fail_at(int k);
 /* Condition variables made (the failed one not counted) and destroyed. */
