@@ -45,24 +45,45 @@ Test(threads, exact_count)
 
 /* ---- shutdown: drain, join, refuse ---- */
 
+/*
+ * pool_shutdown of 1 to 6 workers, once every worker sleeps, each size in
+ * three ways: never used; busy once, every job waited for; and, four
+ * times, one job submitted just before the shutdown and not waited for.
+ * That job wakes one worker, which has seldom taken it yet when the
+ * shutdown begins, while the others sleep on: a shutdown that wakes the
+ * workers only when the queue is empty, or wakes one, leaves them asleep
+ * and its join waits for ever (the test's time limit ends it).
+ */
 Test(shutdown, joins_every_worker)
 {
+	static const char *const ways[] = { " (never used)", " (after 20 jobs)",
+		" (one job submitted just before)" };
 	static struct counted c[20];
 
 	for (size_t n = 1; n <= 6; n++) {
-		struct pool *p;
+		for (int round = 0; round < 6; round++) {
+			int way = round < 2 ? round : 2;
+			struct pool *p;
 
-		track_reset();
-		p = new_pool(n);
-		counted_init(c, 20);
-		if (n % 2)	/* busy once, or never used */
-			for (int i = 0; i < 20; i++)
-				pool_wait(submit_counted(p, &c[i], "joins_every_worker"), NULL);
-		pool_shutdown(p);
-		cr_assert_eq(track_joins(), (int)n, "pool_shutdown of %zu idle workers%s returned with "
-			"%d of them joined: it must wake every worker and pthread_join each", n,
-			n % 2 ? " (after 20 jobs)" : "", track_joins());
-		pool_free(p);
+			track_reset();
+			p = new_pool(n);
+			counted_init(c, 20);
+			if (way == 1)
+				for (int i = 0; i < 20; i++)
+					pool_wait(submit_counted(p, &c[i], "joins_every_worker"), NULL);
+			track_await_asleep();	/* every worker idle, asleep */
+			if (way == 2)
+				submit_counted(p, &c[0], "joins_every_worker");
+			pool_shutdown(p);
+			cr_assert_eq(track_joins(), (int)n, "pool_shutdown of %zu workers%s returned with "
+				"%d of them joined: it must wake every worker and pthread_join each", n,
+				ways[way], track_joins());
+			if (way == 2)
+				cr_assert_eq(atomic_load(&c[0].runs), 1, "pool_shutdown of %zu workers right "
+					"after a job was submitted: the job ran %d times, expected once", n,
+					atomic_load(&c[0].runs));
+			pool_free(p);
+		}
 	}
 }
 
