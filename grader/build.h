@@ -10,13 +10,26 @@
 #define BUILD_CFLAGS "-std=c11", "-Wall", "-Wextra", "-g", "-O1", "-pthread", \
 	"-D_POSIX_C_SOURCE=200809L"
 
+/* The test binaries: the stage's tests, and its hidden tests when it has some. */
+#define TESTS_BIN "tests.bin"
+#define HIDDEN_TESTS_BIN "hidden.bin"
+
 /* The scenarios' binaries: for valgrind's tools, and under the sanitizers. */
 #define SCENARIOS_BIN "scenarios.bin"
 #define SCENARIOS_TSAN_BIN "scenarios.tsan.bin"
 #define SCENARIOS_ASAN_BIN "scenarios.asan.bin"
 
 /*
- * Builds dir/tests.bin and, when the stage has scenarios, SCENARIOS_BIN
+ * Looks for the libraries the test programs link with, in the compiler's
+ * search path: once, before any stage is built.  Returns NULL, or what is
+ * missing and which package to install, for the user.  Where Criterion's
+ * static archives are there too, the test programs link them (build.c).
+ */
+const char *build_find_libraries(const char *cc);
+
+/*
+ * Builds dir/TESTS_BIN, dir/HIDDEN_TESTS_BIN when the stage has hidden
+ * tests, and, when the stage has scenarios, SCENARIOS_BIN
  * for valgrind's tools, SCENARIOS_TSAN_BIN for ThreadSanitizer and
  * SCENARIOS_ASAN_BIN for AddressSanitizer (each when o->tools has it).
  * The student's files are compiled alone, with only the stage's public

@@ -115,16 +115,18 @@ int crreport_read(const struct stage *st, const char *report_path, double timeou
 			strerror(errno));
 		return -1;
 	}
-	rc = crreport_parse(st, text.buf, text.len, timeout, key, results, err);
+	rc = crreport_parse(st, text.buf, text.len, timeout, key, CRREPORT_ALL, results, err);
 	sb_release(&text);
 	return rc;
 }
 
 int crreport_parse(const struct stage *st, const char *text, size_t len, double timeout,
-		   const char *key, struct test_result *results, struct strbuf *err)
+		   const char *key, enum crreport_tests which, struct test_result *results,
+		   struct strbuf *err)
 {
 	json_error_t jerr;
 	json_t *report, *suites, *suite;
+	bool *judged;
 	size_t i;
 	int rc = -1;
 
@@ -133,6 +135,7 @@ int crreport_parse(const struct stage *st, const char *text, size_t len, double 
 		sb_addf(err, "the test report is missing or unreadable (%s)", jerr.text);
 		return -1;
 	}
+	judged = xcalloc(st->ntests ? st->ntests : 1, sizeof(*judged));
 	suites = json_object_get(report, "test_suites");
 	if (!json_is_array(suites)) {
 		sb_adds(err, "the test report has no \"test_suites\": it is not Criterion's");
@@ -169,24 +172,36 @@ int crreport_parse(const struct stage *st, const char *text, size_t len, double 
 				goto out;
 			}
 			free(full);
+			if (which != CRREPORT_ALL && st->tests[k].hidden != (which == CRREPORT_HIDDEN)) {
+				/* Criterion lists the tests its --filter left out as skipped. */
+				if (!strcmp(status, "SKIPPED"))
+					continue;
+				sb_addf(err, "the test report names test %s/%s, which this run does not "
+					"hold", sname, tname);
+				goto out;
+			}
 			if (results[k].status != TEST_NOT_RUN) {
 				sb_addf(err, "the test report names test %s/%s twice", sname, tname);
 				goto out;
 			}
 			judge(&results[k], status, test, timeout,
 			      key ? handshake_code(key, sname, tname) : -1);
+			judged[k] = true;
 		}
 	}
 	rc = 0;
 out:
 	if (rc) {
-		/* Nothing from a rejected report counts. */
+		/* Nothing from a rejected report counts; another run's results stay. */
 		for (size_t k = 0; k < st->ntests; k++) {
+			if (!judged[k])
+				continue;
 			results[k].status = TEST_NOT_RUN;
 			free(results[k].message);
 			results[k].message = NULL;
 		}
 	}
+	free(judged);
 	json_decref(report);
 	return rc;
 }

@@ -35,14 +35,23 @@ struct test_result {
  * report says.  A report that
  * cannot be read, is not of that shape, or names tests the manifest does
  * not list is rejected: returns -1 with a one-line reason in err, and every
- * test stays TEST_NOT_RUN.  Returns 0 otherwise; a test the report leaves
- * out stays TEST_NOT_RUN.
+ * test it named is TEST_NOT_RUN again.  Returns 0 otherwise; a test the
+ * report leaves out keeps its result, TEST_NOT_RUN unless another run's
+ * report (the hidden tests') already set it: a report naming a test set
+ * already is rejected.
  */
 int crreport_read(const struct stage *st, const char *report_path, double timeout,
 		  const char *key, struct test_result *results, struct strbuf *err);
-/* crreport_read() of a report's text, len bytes, read by the caller. */
+/* Which of the stage's tests a report is for: a test of the other kind is refused. */
+enum crreport_tests { CRREPORT_ALL, CRREPORT_VISIBLE, CRREPORT_HIDDEN };
+
+/*
+ * crreport_read() of a report's text, len bytes, read by the caller, from a
+ * run of the `which` tests (the others may only be listed as skipped).
+ */
 int crreport_parse(const struct stage *st, const char *text, size_t len, double timeout,
-		   const char *key, struct test_result *results, struct strbuf *err);
+		   const char *key, enum crreport_tests which, struct test_result *results,
+		   struct strbuf *err);
 
 /* Sets results[0..st->ntests) to TEST_NOT_RUN with the stage's points. */
 void test_results_init(const struct stage *st, struct test_result *results);

@@ -35,8 +35,13 @@ struct stage_result {
 	char *detector_note;	/* why the detectors could not vouch, or NULL */
 	int score, max_score;
 	double t_build, t_tests, t_helgrind, t_drd, t_tsan, t_asan, t_total;
-	/* the same phases' processor time: user and system seconds */
+	/*
+	 * The same phases' processor time, user and system seconds, where the
+	 * grader can count it (cpu_counted): not in bubblewrap, whose process
+	 * that reaps the code's processes ends outside the grader's count.
+	 */
 	double cpu_build, cpu_tests, cpu_helgrind, cpu_drd, cpu_tsan, cpu_asan;
+	bool cpu_counted;
 };
 
 /* The timeout of each detector run, before TIMEOUT_SCALE. */

@@ -22,6 +22,7 @@ need_command() { # command package
 need_command cc gcc
 need_command make make
 need_header criterion/criterion.h libcriterion-dev
+need_header pb.h libnanopb-dev	# Criterion linked from its archives (build.c): half the cost of a test
 need_header jansson.h libjansson-dev
 need_header expat.h libexpat1-dev
 need_header seccomp.h libseccomp-dev

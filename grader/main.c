@@ -18,11 +18,12 @@
 #include <unistd.h>
 
 #include "batch.h"
-#include "lms.h"
+#include "build.h"
 #include "child.h"
 #include "debuginfo.h"
 #include "grade.h"
 #include "hint.h"
+#include "lms.h"
 #include "report.h"
 #include "status.h"
 
@@ -105,35 +106,17 @@ static void add_stages(struct cli *cli, const char *list)
 	cli->stage_list = joined;
 }
 
-/* Is a library the tests link with installed?  Asks the compiler. */
-static bool has_library(const char *cc, const char *lib)
-{
-	char *arg = xstrfmt("-print-file-name=%s", lib);
-	const char *argv[] = { cc, arg, NULL };
-	struct child c = CHILD_INIT;
-	bool found;
-
-	c.argv = argv;
-	c.timeout = 30;
-	found = !child_run(&c) && child_ok(&c) && strchr(sb_str(&c.out), '/');
-	child_release(&c);
-	free(arg);
-	return found;
-}
-
 static void check_tools(const struct grade_options *o)
 {
 	char *path = find_in_path(o->cc);
+	const char *missing;
 
 	if (!path)
 		die("no C compiler '%s': install the Debian package 'gcc' (or set CC)", o->cc);
 	free(path);
-	if (!has_library(o->cc, "libcriterion.so"))
-		die("Criterion is not installed: install the Debian package 'libcriterion-dev' "
-		    "(make grade does it for you)");
-	if (!has_library(o->cc, "libjansson.so"))
-		die("jansson is not installed: install the Debian package 'libjansson-dev' "
-		    "(make grade does it for you)");
+	missing = build_find_libraries(o->cc);
+	if (missing)
+		die("%s (make grade does it for you)", missing);
 	if ((o->tools & TOOL_VALGRIND) && !(path = find_in_path("valgrind")))
 		die("valgrind is not installed: install the Debian package 'valgrind' "
 		    "(make grade does it for you), or grade with --detectors none");

@@ -114,10 +114,12 @@ static json_t *stage_json(const struct stage_result *res)
 		      "seconds", "build", res->t_build, "tests", res->t_tests,
 		      "helgrind", res->t_helgrind, "drd", res->t_drd, "tsan", res->t_tsan,
 		      "asan", res->t_asan, "total", res->t_total);
-	json_object_set_new(j, "cpu_seconds",
-			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "build", res->cpu_build,
-				      "tests", res->cpu_tests, "helgrind", res->cpu_helgrind,
-				      "drd", res->cpu_drd, "tsan", res->cpu_tsan, "asan", res->cpu_asan));
+	if (res->cpu_counted)
+		json_object_set_new(j, "cpu_seconds",
+				    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "build", res->cpu_build,
+					      "tests", res->cpu_tests, "helgrind", res->cpu_helgrind,
+					      "drd", res->cpu_drd, "tsan", res->cpu_tsan, "asan",
+					      res->cpu_asan));
 	if (res->problem)
 		json_object_set_new(j, "problem", json_text(res->problem));
 	if (res->diagnostics)

@@ -147,6 +147,10 @@ static int read_tests(struct stage *st, json_t *root, struct strbuf *err, const 
 			return fail(err, path, "test '%s' needs \"points\", a whole number >= 0", name);
 		if (hint && !json_is_integer(hint))
 			return fail(err, path, "test '%s': \"hint\" must be a number", name);
+		/* The hidden tests' binary runs the suite "hidden" alone (grade.c). */
+		if (hidden != !strncmp(name, HIDDEN_SUITE "/", strlen(HIDDEN_SUITE) + 1))
+			return fail(err, path, "test '%s': the suite \"" HIDDEN_SUITE "\" is for the "
+				    "tests that are \"hidden\", and a hidden test must be in it", name);
 		/* A student's kit has no hidden tests: then they are not part of the stage. */
 		if (hidden && !st->nhidden_sources)
 			continue;

@@ -7,12 +7,15 @@
 
 #include "util.h"
 
+/* The suite of the instructor's hidden tests, and theirs alone. */
+#define HIDDEN_SUITE "hidden"
+
 /* One graded test of a stage's Criterion suite. */
 struct stage_test {
 	char *name;		/* "suite/test", as Criterion names it */
 	int points;
 	int hint;		/* the hint that helps, or 0 */
-	bool hidden;		/* an instructor's test: seen after the due date */
+	bool hidden;		/* an instructor's test: seen after the due date, in HIDDEN_SUITE */
 };
 
 /*

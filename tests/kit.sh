@@ -140,6 +140,39 @@ if [ $# -eq 0 ]; then
 	fi
 fi
 
+# links_criterion NAME HOW: 03's solution passes every test, its test program linked
+# with Criterion's static archives, or with its shared library (HOW = shared),
+# as where the archives are missing: a compiler that lists no library directory
+# with them in (grader/build.c).
+links_criterion() {
+	name=$1 how=$2
+	wrapper="$out/cc-$how" libs="$out/libs-$how"
+	mkdir -p "$libs"
+	for lib in libcriterion.so libjansson.so; do
+		ln -sf "$(cc -print-file-name="$lib")" "$libs/$lib"
+	done
+	# shellcheck disable=SC2016
+	printf '#!/bin/sh\n[ "$1" = -print-search-dirs ] && [ %s = shared ] && { echo "libraries: =%s"; exit 0; }\nexec cc "$@"\n' \
+		"$how" "$libs" >"$wrapper"
+	chmod 755 "$wrapper"
+	CC=$wrapper $grader --sandbox none --detectors none --keep --stage 03-race solutions \
+		>"$out/stdout" 2>"$out/stderr"
+	rc=$?
+	kept=$(sed -n 's/^racecourse: the scratch directory is //p' "$out/stderr")
+	shared=no want=no
+	[ "$how" = shared ] && want=yes
+	[ -n "$kept" ] && ldd "$kept/03-race/tests.bin" | grep -q 'libcriterion[.]so' && shared=yes
+	rm -rf "$kept"
+	if [ "$how" = static ] && [ ! -f "$(cc -print-file-name=libcriterion.a)" ]; then
+		printf '  skip  %s: no libcriterion.a here\n' "$name"
+	elif [ "$rc" -le 1 ] && grep -q '✓ [a-z_]*/' "$out/stdout" &&
+	     ! grep -q '✗ [a-z_]*/' "$out/stdout" && [ "$shared" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, Criterion shared: $shared; report:" "$out/stdout"
+	fi
+}
+
 stages=${*:-$($grader --list)}
 for stage in $stages; do
 	echo "$stage"
@@ -167,6 +200,9 @@ if [ $# -eq 0 ]; then
 	explains "a crash: the line" tests/grader/fixtures/crash-03 03-race \
 		'crashed (SIGSEGV: a bad pointer) at tests/grader/fixtures/crash-03/account.c:[0-9]* in account_deposit()' \
 		'>  *[0-9]* | .*[*]p = 1;'
+	echo "the test program and Criterion"
+	links_criterion "from Criterion's static archives" static
+	links_criterion "with Criterion's shared library, where the archives are missing" shared
 fi
 echo "kit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

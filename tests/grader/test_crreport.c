@@ -152,3 +152,76 @@ Test(crreport, each_test_keeps_its_time)
 	read_handshake("fixture-key");
 	cr_assert_gt(results[0].seconds, 0);
 }
+
+/* A stage with hidden tests, whose two binaries report separately. */
+static struct stage_test split_tests[] = {
+	{ "basic/one", 1, 0, false }, { "basic/two", 1, 0, false }, { "hidden/three", 1, 0, true },
+};
+
+static struct stage split = {
+	.name = "98-split",
+	.tests = split_tests,
+	.ntests = sizeof(split_tests) / sizeof(*split_tests),
+	.nhidden_sources = 1,
+};
+
+static int parse_run(const char *text, enum crreport_tests which, struct test_result *res)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = crreport_parse(&split, text, strlen(text), 1, NULL, which, res, &err);
+
+	sb_release(&err);
+	return rc;
+}
+
+#define REPORT(tests) "{\"test_suites\": [" tests "]}"
+
+Test(crreport, hidden_run_fills_its_tests_and_keeps_the_others)
+{
+	struct test_result res[3];
+
+	test_results_init(&split, res);
+	cr_assert_eq(parse_run(REPORT("{\"name\": \"basic\", \"tests\": ["
+				      "{\"name\": \"one\", \"status\": \"PASSED\"},"
+				      "{\"name\": \"two\", \"status\": \"FAILED\", \"messages\": [\"no\"]}]}"),
+			       CRREPORT_VISIBLE, res), 0);
+	/* The hidden binary lists the visible tests its filter left out as skipped. */
+	cr_assert_eq(parse_run(REPORT("{\"name\": \"basic\", \"tests\": ["
+				      "{\"name\": \"one\", \"status\": \"SKIPPED\"},"
+				      "{\"name\": \"two\", \"status\": \"SKIPPED\"}]},"
+				      "{\"name\": \"hidden\", \"tests\": ["
+				      "{\"name\": \"three\", \"status\": \"PASSED\"}]}"),
+			       CRREPORT_HIDDEN, res), 0);
+	cr_assert_eq(res[0].status, TEST_PASSED);
+	cr_assert_eq(res[1].status, TEST_FAILED);
+	cr_assert_eq(res[2].status, TEST_PASSED);
+	test_result_release(&res[0]);
+	test_result_release(&res[1]);
+	test_result_release(&res[2]);
+}
+
+Test(crreport, a_run_that_reports_the_other_runs_tests_is_refused_alone)
+{
+	struct test_result res[3];
+
+	test_results_init(&split, res);
+	cr_assert_eq(parse_run(REPORT("{\"name\": \"basic\", \"tests\": ["
+				      "{\"name\": \"one\", \"status\": \"PASSED\"}]}"),
+			       CRREPORT_VISIBLE, res), 0);
+	/* The hidden run claims a visible test passed, and its own: nothing of it counts. */
+	cr_assert_eq(parse_run(REPORT("{\"name\": \"hidden\", \"tests\": ["
+				      "{\"name\": \"three\", \"status\": \"PASSED\"}]},"
+				      "{\"name\": \"basic\", \"tests\": ["
+				      "{\"name\": \"two\", \"status\": \"PASSED\"}]}"),
+			       CRREPORT_HIDDEN, res), -1);
+	cr_assert_eq(res[0].status, TEST_PASSED, "the visible run's result was lost");
+	cr_assert_eq(res[1].status, TEST_NOT_RUN);
+	cr_assert_eq(res[2].status, TEST_NOT_RUN);
+	/* Nor may a visible run report a hidden test. */
+	cr_assert_eq(parse_run(REPORT("{\"name\": \"hidden\", \"tests\": ["
+				      "{\"name\": \"three\", \"status\": \"PASSED\"}]}"),
+			       CRREPORT_VISIBLE, res), -1);
+	cr_assert_eq(res[2].status, TEST_NOT_RUN);
+	for (size_t i = 0; i < 3; i++)
+		test_result_release(&res[i]);
+}

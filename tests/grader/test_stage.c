@@ -123,6 +123,11 @@ Test(stage, refuses_broken_manifests, .init = make_kit, .fini = remove_kit)
 		  "hint number" },
 		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1}], \"symptom_hints\": [1] }",
 		  "symptom_hints" },
+		/* The hidden tests' binary runs the suite "hidden" alone. */
+		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"hidden/b\", \"points\": 1}] }",
+		  "the suite \"hidden\"" },
+		{ "{ \"student_files\": [\"a.c\"], \"test_sources\": [\"t.c\"], \"tests\": [{\"name\": \"a/b\", \"points\": 1, \"hidden\": true}] }",
+		  "a hidden test must be in it" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {

@@ -22,21 +22,6 @@
 #include "capture.h"
 #include "handshake.h"
 
-/*
- * Criterion starts libgit2 (for its diffs) in the runner and again in every
- * test's process, and Debian's libgit2 then parses the system's whole
- * certificate bundle with mbed TLS: about 9 ms of processor time per test,
- * for connections no test makes.  Defined in the program (build.c exports
- * it), this takes the library's place and loads no certificate.
- */
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
-{
-	(void)chain;
-	(void)path;
-	return 0;
-}
-
 /* ---- in a worker: around each test ---- */
 
 /*
