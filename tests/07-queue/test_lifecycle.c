@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "allocs.h"
 #include "faults_sync.h"
 #include "queue.h"
 
@@ -55,15 +56,18 @@ static void expect_all_undone(const char *what)
 	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_new when %s: it returned NULL "
 		     "but destroyed %d of the %d condition variable(s) it made", what,
 		     atomic_load(&cond_gone), atomic_load(&cond_made));
+	cr_assert_leq(allocs_live(), 0, "queue_new when %s: it returned NULL but kept %ld block(s) it had "
+		      "allocated (the queue, its slots?): free them too", what, allocs_live());
 }
 
-/* Every init that can fail is checked, and what was made before it is undone. */
+/* Every init that can fail is checked, and what was made before it is undone and freed. */
 Test(lifecycle, init_failure_handled)
 {
 	struct queue *q;
 
 	mutex_init_fail_at(1);
 	cond_init_fail_at(0);
+	allocs_reset();
 	q = queue_new(4);
 	cr_assert_null(q, "queue_new when pthread_mutex_init fails: expected NULL, got a queue whose lock "
 		       "was never made");
@@ -77,6 +81,7 @@ Test(lifecycle, init_failure_handled)
 	for (int k = 1, made = atomic_load(&cond_made); k <= made; k++) {
 		mutex_init_fail_at(0);
 		cond_init_fail_at(k);
+		allocs_reset();
 		q = queue_new(4);
 		cr_assert_null(q, "queue_new when its pthread_cond_init number %d fails: expected NULL, got a "
 			       "queue with a condition variable that was never made", k);
@@ -85,13 +90,14 @@ Test(lifecycle, init_failure_handled)
 	cond_init_fail_at(0);
 }
 
-/* queue_free destroys what queue_new made: the mutex and every condition variable. */
+/* queue_free destroys what queue_new made, the mutex and every condition variable, and frees it all. */
 Test(lifecycle, free_destroys)
 {
 	struct queue *q;
 
 	mutex_init_fail_at(0);
 	cond_init_fail_at(0);
+	allocs_reset();
 	q = queue_new(4);
 	cr_assert_not_null(q, "queue_new(4) returned NULL");
 	cr_assert_eq(queue_push(q, NULL), 0, "queue_push of NULL into an empty queue failed");
@@ -102,4 +108,6 @@ Test(lifecycle, free_destroys)
 	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_free must "
 		     "pthread_cond_destroy: %d made, %d destroyed", atomic_load(&cond_made),
 		     atomic_load(&cond_gone));
+	cr_assert_leq(allocs_live(), 0, "queue_free left %ld block(s) allocated that queue_new and "
+		      "queue_push had made: it frees everything", allocs_live());
 }

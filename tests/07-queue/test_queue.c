@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "allocs.h"
 #include "perturb.h"
 #include "queue.h"
 #include "waiters.h"
@@ -136,7 +137,8 @@ Test(capacity, one)
  * whose slots do not fit in memory gives NULL with ENOMEM.  A queue that
  * allocates as it goes may accept it.  Either way it must not overflow
  * (capacity * sizeof(void *) wraps round to a few bytes for the second
- * one), and a large capacity that fits must hold what it says.
+ * one), and a large capacity that fits must hold what it says.  A
+ * queue_new that fails frees what it had allocated.
  */
 Test(capacity, huge)
 {
@@ -146,10 +148,14 @@ Test(capacity, huge)
 
 	for (size_t i = 0; i < sizeof(huge) / sizeof(*huge); i++) {
 		errno = 0;
+		allocs_reset();
 		q = queue_new(huge[i]);
 		if (!q) {
 			cr_assert_eq(errno, ENOMEM, "queue_new(%zu) returned NULL: expected errno ENOMEM, got %d",
 				     huge[i], errno);
+			cr_assert_leq(allocs_live(), 0, "queue_new(%zu) returned NULL but kept %ld block(s) it "
+				      "had allocated: free what was made before the failure", huge[i],
+				      allocs_live());
 			continue;
 		}
 		/* Accepted: it must work like any queue, and not write past what it got. */

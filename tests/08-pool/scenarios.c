@@ -1,5 +1,7 @@
 /* Detector scenarios of stage 08-pool: submitters and workers, waiters and finishing jobs, shutdown with a queue. */
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -154,6 +156,50 @@ static void jobs_that_submit(void)
 	pool_free(nest_pool);
 }
 
+/*
+ * One thread shuts the pool down, then says so through a relaxed flag that
+ * orders nothing for the detectors; another then submits (refused) and
+ * waits for jobs submitted before.  Only the pool's mutex can order those
+ * calls after the shutdown and the jobs: a shortcut that reads the
+ * shutting-down flag, or a job's done flag, before taking the mutex reads
+ * it while nothing orders the read after the write, every run.
+ */
+#define BEFORE_JOBS 4
+
+static struct job *before[BEFORE_JOBS];
+static atomic_bool shut;
+
+static void *shut_and_tell(void *arg)
+{
+	struct client *c = arg;
+
+	if (c->id == 0) {
+		pool_shutdown(c->p);
+		atomic_store_explicit(&shut, true, memory_order_relaxed);
+		return NULL;
+	}
+	while (!atomic_load_explicit(&shut, memory_order_relaxed))
+		sched_yield();
+	pool_submit(c->p, square, NULL);
+	for (int i = 0; i < BEFORE_JOBS; i++)
+		if (before[i])
+			pool_wait(before[i], NULL);
+	return NULL;
+}
+
+static void calls_after_shutdown(void)
+{
+	struct pool *p = pool_new(2);
+
+	if (!p)
+		return;
+	atomic_store(&shut, false);
+	for (int i = 0; i < BEFORE_JOBS; i++)
+		before[i] = pool_submit(p, square, (void *)(uintptr_t)i);
+	run_clients(p, 2, shut_and_tell, NULL);
+	pool_free(p);
+}
+
 const struct scenario scenarios[] = {
 	{ "submitters_and_workers", "3 threads submit 30 jobs each to 2 workers and wait for them",
 		submitters_and_workers },
@@ -163,6 +209,8 @@ const struct scenario scenarios[] = {
 		shutdown_with_queue },
 	{ "jobs_that_submit", "2 threads submit jobs that submit jobs and wait for them (4 workers)",
 		jobs_that_submit },
+	{ "calls_after_shutdown", "a thread submits, and waits for 4 jobs, after another shut the pool "
+		"down", calls_after_shutdown },
 };
 
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allocs.h"
 #include "faults_sync.h"
 #include "jobs.h"
 #include "pool.h"
@@ -32,10 +33,15 @@ Test(threads, exact_count)
 		cr_assert_eq(track_creates(), (int)n, "pool_new(%zu): expected %zu pthread_create "
 			"calls, got %d", n, n, track_creates());
 		counted_init(c, 50);
+		allocs_reset();
 		for (int i = 0; i < 50; i++)
 			h[i] = submit_counted(p, &c[i], "exact_count");
 		for (int i = 0; i < 50; i++)
 			pool_wait(h[i], NULL);
+		cr_assert_leq(allocs_live(), 0, "pool_new(%zu), then 50 jobs each waited for with "
+			"pool_wait(h, NULL): %ld block(s) the pool allocated meanwhile are still held "
+			"(pool_wait releases the handle, whether or not it stores the result)", n,
+			allocs_live());
 		cr_assert_eq(track_creates(), (int)n, "pool_new(%zu), then 50 jobs: expected still %zu "
 			"threads created in all, got %d (a pool makes its workers once, not a thread "
 			"per job)", n, n, track_creates());
@@ -45,24 +51,45 @@ Test(threads, exact_count)
 
 /* ---- shutdown: drain, join, refuse ---- */
 
+/*
+ * pool_shutdown of 1 to 6 workers, once every worker sleeps, each size in
+ * three ways: never used; busy once, every job waited for; and, four
+ * times, one job submitted just before the shutdown and not waited for.
+ * That job wakes one worker, which has seldom taken it yet when the
+ * shutdown begins, while the others sleep on: a shutdown that wakes the
+ * workers only when the queue is empty, or wakes one, leaves them asleep
+ * and its join waits for ever (the test's time limit ends it).
+ */
 Test(shutdown, joins_every_worker)
 {
+	static const char *const ways[] = { " (never used)", " (after 20 jobs)",
+		" (one job submitted just before)" };
 	static struct counted c[20];
 
 	for (size_t n = 1; n <= 6; n++) {
-		struct pool *p;
+		for (int round = 0; round < 6; round++) {
+			int way = round < 2 ? round : 2;
+			struct pool *p;
 
-		track_reset();
-		p = new_pool(n);
-		counted_init(c, 20);
-		if (n % 2)	/* busy once, or never used */
-			for (int i = 0; i < 20; i++)
-				pool_wait(submit_counted(p, &c[i], "joins_every_worker"), NULL);
-		pool_shutdown(p);
-		cr_assert_eq(track_joins(), (int)n, "pool_shutdown of %zu idle workers%s returned with "
-			"%d of them joined: it must wake every worker and pthread_join each", n,
-			n % 2 ? " (after 20 jobs)" : "", track_joins());
-		pool_free(p);
+			track_reset();
+			p = new_pool(n);
+			counted_init(c, 20);
+			if (way == 1)
+				for (int i = 0; i < 20; i++)
+					pool_wait(submit_counted(p, &c[i], "joins_every_worker"), NULL);
+			track_await_asleep();	/* every worker idle, asleep */
+			if (way == 2)
+				submit_counted(p, &c[0], "joins_every_worker");
+			pool_shutdown(p);
+			cr_assert_eq(track_joins(), (int)n, "pool_shutdown of %zu workers%s returned with "
+				"%d of them joined: it must wake every worker and pthread_join each", n,
+				ways[way], track_joins());
+			if (way == 2)
+				cr_assert_eq(atomic_load(&c[0].runs), 1, "pool_shutdown of %zu workers right "
+					"after a job was submitted: the job ran %d times, expected once", n,
+					atomic_load(&c[0].runs));
+			pool_free(p);
+		}
 	}
 }
 
@@ -138,12 +165,23 @@ static void *must_not_run(void *arg)
 	return NULL;
 }
 
+/*
+ * After pool_shutdown, pool_submit refuses, and the job never runs.  Then
+ * pool_free frees all the pool allocated: the pool, the refused job's
+ * handle, and the handles of three jobs nobody waited for.
+ */
 Test(shutdown, refuses_new_jobs)
 {
-	struct pool *p = new_pool(2);
+	static struct counted c[3];
+	struct pool *p;
 	atomic_bool ran = false;
 	struct job *j;
 
+	allocs_reset();
+	p = new_pool(2);
+	counted_init(c, 3);
+	for (int i = 0; i < 3; i++)
+		submit_counted(p, &c[i], "refuses_new_jobs");
 	pool_shutdown(p);
 	errno = 0;
 	j = pool_submit(p, must_not_run, &ran);
@@ -153,6 +191,9 @@ Test(shutdown, refuses_new_jobs)
 	pool_shutdown(p);	/* again: nothing to do */
 	pool_free(p);
 	cr_assert_not(atomic_load(&ran), "a job submitted after pool_shutdown ran");
+	cr_assert_leq(allocs_live(), 0, "pool_free left %ld block(s) allocated: it frees the pool and "
+		"the handles nobody waited for (3 here), and a refused pool_submit keeps nothing",
+		allocs_live());
 }
 
 /* ---- idle: waiting costs no CPU ---- */
@@ -309,7 +350,7 @@ Test(errors, bad_arguments)
 	pool_free(p);
 }
 
-/* Checks that a failed pool_new undid everything: threads joined, locks and conditions destroyed. */
+/* Checks that a failed pool_new undid everything: threads joined, locks and conditions destroyed, memory freed. */
 static void assert_undone(struct pool *p, const char *what, int want_errno)
 {
 	cr_assert_null(p, "pool_new(4) when %s: expected NULL, got a pool", what);
@@ -321,18 +362,30 @@ static void assert_undone(struct pool *p, const char *what, int want_errno)
 		"destroyed", what, mutex_inits(), mutex_destroys());
 	cr_assert_eq(track_cond_destroys(), track_cond_inits(), "pool_new(4) when %s: %d condition "
 		"variable(s) made, %d destroyed", what, track_cond_inits(), track_cond_destroys());
+	cr_assert_leq(allocs_live(), 0, "pool_new(4) when %s: it returned NULL but kept %ld block(s) it "
+		"had allocated: free them too", what, allocs_live());
 }
 
 Test(errors, create_failure)
 {
 	char what[64];
 
+	/*
+	 * pthread_create returns its error and leaves errno alone: the pool
+	 * must pass on the very code, whichever it is (EAGAIN, or EPERM),
+	 * and errno is cleared first so that one left over proves nothing.
+	 */
 	for (int k = 1; k <= 4; k++) {
+		int err = k % 2 ? EAGAIN : EPERM;
+
 		track_reset();
 		mutex_init_fail_at(0);
-		track_create_fail_at(k);
-		snprintf(what, sizeof(what), "pthread_create fails for worker %d", k);
-		assert_undone(pool_new(4), what, EAGAIN);
+		track_create_fail_at(k, err);
+		snprintf(what, sizeof(what), "pthread_create fails for worker %d with %s", k,
+			err == EAGAIN ? "EAGAIN" : "EPERM");
+		errno = 0;
+		allocs_reset();
+		assert_undone(pool_new(4), what, err);
 		cr_assert_eq(track_creates(), k - 1, "pool_new(4) when %s: expected %d workers made "
 			"before it, got %d", what, k - 1, track_creates());
 	}
@@ -360,6 +413,8 @@ Test(errors, init_failure)
 		track_cond_init_fail_at(k <= mutexes ? 0 : k - mutexes);
 		snprintf(what, sizeof(what), "%s %d of %d fails", k <= mutexes ? "pthread_mutex_init" :
 			"pthread_cond_init", k <= mutexes ? k : k - mutexes, k <= mutexes ? mutexes : conds);
+		errno = 0;
+		allocs_reset();
 		assert_undone(pool_new(4), what, ENOMEM);
 	}
 }

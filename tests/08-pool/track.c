@@ -1,9 +1,16 @@
 /* Counting and failing the pool's pthread_create, pthread_join and pthread_cond_init for 08-pool's tests. */
+#define _GNU_SOURCE		/* gettid */
 #include "track.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define MAX_KEPT 64
 
@@ -19,8 +26,26 @@ int __wrap_pthread_cond_destroy(pthread_cond_t *c);
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t created[MAX_KEPT];
 static bool joined[MAX_KEPT];
-static int ncreated, njoined, create_calls, create_fail_at;
+static int ncreated, njoined, create_calls, create_fail_at, create_err;
 static atomic_int cond_calls, cond_fail_at, cond_inits, cond_destroys;
+
+/*
+ * Each kept thread starts in started(), which notes its kernel thread id
+ * (for track_await_asleep) before it calls the code's own function.
+ */
+static struct start {
+	void *(*fn)(void *);
+	void *arg;
+	atomic_int tid;
+} starts[MAX_KEPT];
+
+static void *started(void *arg)
+{
+	struct start *s = arg;
+
+	atomic_store(&s->tid, (int)gettid());
+	return s->fn(s->arg);
+}
 
 void track_reset(void)
 {
@@ -44,9 +69,18 @@ int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr, void *(*fn
 	pthread_mutex_lock(&lock);
 	if (++create_calls == create_fail_at) {
 		pthread_mutex_unlock(&lock);
-		return EAGAIN;
+		return create_err;
 	}
-	rc = __real_pthread_create(tid, attr, fn, arg);
+	if (ncreated < MAX_KEPT) {
+		struct start *st = &starts[ncreated];
+
+		st->fn = fn;
+		st->arg = arg;
+		atomic_store(&st->tid, 0);
+		rc = __real_pthread_create(tid, attr, started, st);
+	} else {
+		rc = __real_pthread_create(tid, attr, fn, arg);
+	}
 	if (!rc) {
 		if (ncreated < MAX_KEPT) {
 			created[ncreated] = *tid;
@@ -138,10 +172,47 @@ pthread_t track_created(int i)
 	return t;
 }
 
-void track_create_fail_at(int k)
+/* Whether the thread is asleep in the kernel, in a futex (a condition variable or a mutex), or gone. */
+static bool asleep(int tid)
+{
+	char path[64], buf[32];
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* the thread has ended */
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0 || buf[0] < '0' || buf[0] > '9')
+		return false;
+	buf[got] = '\0';
+	return strtol(buf, NULL, 10) == SYS_futex;
+}
+
+void track_await_asleep(void)
+{
+	for (;;) {
+		bool all = true;
+		int n = track_creates();
+
+		for (int i = 0; i < n && i < MAX_KEPT && all; i++) {
+			int tid = atomic_load(&starts[i].tid);
+
+			all = tid && asleep(tid);
+		}
+		if (all)
+			return;
+		sched_yield();
+	}
+}
+
+void track_create_fail_at(int k, int err)
 {
 	pthread_mutex_lock(&lock);
 	create_fail_at = k;
+	create_err = err;
 	create_calls = 0;
 	pthread_mutex_unlock(&lock);
 }

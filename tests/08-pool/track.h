@@ -24,8 +24,16 @@ bool track_is_created(void);
 /* The i-th thread the code created (i < track_creates(), at most 64 kept). */
 pthread_t track_created(int i);
 
-/* The k-th pthread_create from now on fails with EAGAIN (k >= 1; 0: none). */
-void track_create_fail_at(int k);
+/*
+ * Returns once every thread the code created (the first 64) is asleep in
+ * the kernel, in a futex, or has ended: an idle worker waiting on its
+ * condition variable.  One that never sleeps (it spins) keeps the test
+ * here until its time limit.
+ */
+void track_await_asleep(void);
+
+/* The k-th pthread_create from now on fails with err, EAGAIN or EPERM (k >= 1; 0: none). */
+void track_create_fail_at(int k, int err);
 /* The k-th pthread_cond_init from now on fails with ENOMEM (k >= 1; 0: none). */
 void track_cond_init_fail_at(int k);
 /* Condition variables made (the failed one not counted) and destroyed. */
