@@ -4,9 +4,12 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "allocs.h"
+#include "faults_mem.h"
 #include "faults_sync.h"
 #include "queue.h"
+
+/* The blocks the wrapped allocation calls held when a check began (faults_mem.h). */
+static long blocks_before;
 
 /*
  * pthread_cond_init and pthread_cond_destroy, wrapped like faults_sync.c
@@ -56,8 +59,8 @@ static void expect_all_undone(const char *what)
 	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_new when %s: it returned NULL "
 		     "but destroyed %d of the %d condition variable(s) it made", what,
 		     atomic_load(&cond_gone), atomic_load(&cond_made));
-	cr_assert_leq(allocs_live(), 0, "queue_new when %s: it returned NULL but kept %ld block(s) it had "
-		      "allocated (the queue, its slots?): free them too", what, allocs_live());
+	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "queue_new when %s: it returned NULL but kept %ld block(s) it had "
+		      "allocated (the queue, its slots?): free them too", what, (mem_live_blocks() - blocks_before));
 }
 
 /* Every init that can fail is checked, and what was made before it is undone and freed. */
@@ -67,7 +70,7 @@ Test(lifecycle, init_failure_handled)
 
 	mutex_init_fail_at(1);
 	cond_init_fail_at(0);
-	allocs_reset();
+	blocks_before = mem_live_blocks();
 	q = queue_new(4);
 	cr_assert_null(q, "queue_new when pthread_mutex_init fails: expected NULL, got a queue whose lock "
 		       "was never made");
@@ -81,7 +84,7 @@ Test(lifecycle, init_failure_handled)
 	for (int k = 1, made = atomic_load(&cond_made); k <= made; k++) {
 		mutex_init_fail_at(0);
 		cond_init_fail_at(k);
-		allocs_reset();
+		blocks_before = mem_live_blocks();
 		q = queue_new(4);
 		cr_assert_null(q, "queue_new when its pthread_cond_init number %d fails: expected NULL, got a "
 			       "queue with a condition variable that was never made", k);
@@ -97,7 +100,7 @@ Test(lifecycle, free_destroys)
 
 	mutex_init_fail_at(0);
 	cond_init_fail_at(0);
-	allocs_reset();
+	blocks_before = mem_live_blocks();
 	q = queue_new(4);
 	cr_assert_not_null(q, "queue_new(4) returned NULL");
 	cr_assert_eq(queue_push(q, NULL), 0, "queue_push of NULL into an empty queue failed");
@@ -108,6 +111,6 @@ Test(lifecycle, free_destroys)
 	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_free must "
 		     "pthread_cond_destroy: %d made, %d destroyed", atomic_load(&cond_made),
 		     atomic_load(&cond_gone));
-	cr_assert_leq(allocs_live(), 0, "queue_free left %ld block(s) allocated that queue_new and "
-		      "queue_push had made: it frees everything", allocs_live());
+	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "queue_free left %ld block(s) allocated that queue_new and "
+		      "queue_push had made: it frees everything", (mem_live_blocks() - blocks_before));
 }

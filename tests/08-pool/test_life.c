@@ -10,11 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "allocs.h"
+#include "faults_mem.h"
 #include "faults_sync.h"
 #include "jobs.h"
 #include "pool.h"
 #include "track.h"
+
+/* The blocks the wrapped allocation calls held when a check began (faults_mem.h). */
+static long blocks_before;
 
 /* ---- threads: exactly nthreads, all joined ---- */
 
@@ -33,15 +36,15 @@ Test(threads, exact_count)
 		cr_assert_eq(track_creates(), (int)n, "pool_new(%zu): expected %zu pthread_create "
 			"calls, got %d", n, n, track_creates());
 		counted_init(c, 50);
-		allocs_reset();
+		blocks_before = mem_live_blocks();
 		for (int i = 0; i < 50; i++)
 			h[i] = submit_counted(p, &c[i], "exact_count");
 		for (int i = 0; i < 50; i++)
 			pool_wait(h[i], NULL);
-		cr_assert_leq(allocs_live(), 0, "pool_new(%zu), then 50 jobs each waited for with "
+		cr_assert_leq((mem_live_blocks() - blocks_before), 0, "pool_new(%zu), then 50 jobs each waited for with "
 			"pool_wait(h, NULL): %ld block(s) the pool allocated meanwhile are still held "
 			"(pool_wait releases the handle, whether or not it stores the result)", n,
-			allocs_live());
+			(mem_live_blocks() - blocks_before));
 		cr_assert_eq(track_creates(), (int)n, "pool_new(%zu), then 50 jobs: expected still %zu "
 			"threads created in all, got %d (a pool makes its workers once, not a thread "
 			"per job)", n, n, track_creates());
@@ -177,7 +180,7 @@ Test(shutdown, refuses_new_jobs)
 	atomic_bool ran = false;
 	struct job *j;
 
-	allocs_reset();
+	blocks_before = mem_live_blocks();
 	p = new_pool(2);
 	counted_init(c, 3);
 	for (int i = 0; i < 3; i++)
@@ -191,9 +194,9 @@ Test(shutdown, refuses_new_jobs)
 	pool_shutdown(p);	/* again: nothing to do */
 	pool_free(p);
 	cr_assert_not(atomic_load(&ran), "a job submitted after pool_shutdown ran");
-	cr_assert_leq(allocs_live(), 0, "pool_free left %ld block(s) allocated: it frees the pool and "
+	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "pool_free left %ld block(s) allocated: it frees the pool and "
 		"the handles nobody waited for (3 here), and a refused pool_submit keeps nothing",
-		allocs_live());
+		(mem_live_blocks() - blocks_before));
 }
 
 /* ---- idle: waiting costs no CPU ---- */
@@ -362,8 +365,8 @@ static void assert_undone(struct pool *p, const char *what, int want_errno)
 		"destroyed", what, mutex_inits(), mutex_destroys());
 	cr_assert_eq(track_cond_destroys(), track_cond_inits(), "pool_new(4) when %s: %d condition "
 		"variable(s) made, %d destroyed", what, track_cond_inits(), track_cond_destroys());
-	cr_assert_leq(allocs_live(), 0, "pool_new(4) when %s: it returned NULL but kept %ld block(s) it "
-		"had allocated: free them too", what, allocs_live());
+	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "pool_new(4) when %s: it returned NULL but kept %ld block(s) it "
+		"had allocated: free them too", what, (mem_live_blocks() - blocks_before));
 }
 
 Test(errors, create_failure)
@@ -384,7 +387,7 @@ Test(errors, create_failure)
 		snprintf(what, sizeof(what), "pthread_create fails for worker %d with %s", k,
 			err == EAGAIN ? "EAGAIN" : "EPERM");
 		errno = 0;
-		allocs_reset();
+		blocks_before = mem_live_blocks();
 		assert_undone(pool_new(4), what, err);
 		cr_assert_eq(track_creates(), k - 1, "pool_new(4) when %s: expected %d workers made "
 			"before it, got %d", what, k - 1, track_creates());
@@ -414,7 +417,7 @@ Test(errors, init_failure)
 		snprintf(what, sizeof(what), "%s %d of %d fails", k <= mutexes ? "pthread_mutex_init" :
 			"pthread_cond_init", k <= mutexes ? k : k - mutexes, k <= mutexes ? mutexes : conds);
 		errno = 0;
-		allocs_reset();
+		blocks_before = mem_live_blocks();
 		assert_undone(pool_new(4), what, ENOMEM);
 	}
 }
