@@ -417,7 +417,7 @@ static struct args *objects_of(struct student_objects *so, const struct variant 
  * the hidden tests' strings to find.
  */
 static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
-		       struct student_objects *so, bool hidden)
+		       struct student_objects *so, const char *dir, bool hidden)
 {
 	const struct grade_options *o = k->o;
 	const struct stage *st = k->st;
@@ -451,7 +451,10 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
 	args_push(t, "-Wl,--wrap=criterion_send_assert");
 	args_push(t, "-Wl,--wrap=cri_assert_node_send");
 	args_push(t, "-o");
-	args_push(t, hidden ? HIDDEN_TESTS_BIN : TESTS_BIN);
+	if (hidden)
+		args_push_owned(t, xstrfmt("%s" HIDDEN_DIR_SUFFIX "/" HIDDEN_TESTS_BIN, dir));
+	else
+		args_push(t, TESTS_BIN);
 	push_criterion(t);
 	args_push(t, "-ljansson");
 }
@@ -516,9 +519,18 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	int rc = 0;
 
 	kit_objects_init(&k, o, st, dir);
-	tests_args(&a[nbin++], &k, lib, so, false);
-	if (st->nhidden_sources)
-		tests_args(&a[nbin++], &k, lib, so, true);
+	tests_args(&a[nbin++], &k, lib, so, dir, false);
+	if (st->nhidden_sources) {
+		char *hidden = xstrfmt("%s" HIDDEN_DIR_SUFFIX, dir);
+
+		/* The grader's alone until the visible tests have run (build.h). */
+		if (mkdir(hidden, 0700) && errno != EEXIST) {
+			sb_addf(diag, "cannot make %s: %s\n", hidden, strerror(errno));
+			rc = -1;
+		}
+		free(hidden);
+		tests_args(&a[nbin++], &k, lib, so, dir, true);
+	}
 	if (wants_valgrind(o, st))
 		scenarios_args(&a[nbin++], &k, lib, so, &plain, SCENARIOS_BIN);
 	if (wants_tsan(o, st))

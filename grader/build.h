@@ -10,9 +10,16 @@
 #define BUILD_CFLAGS "-std=c11", "-Wall", "-Wextra", "-g", "-O1", "-pthread", \
 	"-D_POSIX_C_SOURCE=200809L"
 
-/* The test binaries: the stage's tests, and its hidden tests when it has some. */
+/*
+ * The test binaries: the stage's tests, in the stage's scratch directory,
+ * and its hidden tests when it has some, in a directory beside it (its
+ * name and HIDDEN_DIR_SUFFIX), which the visible tests' run cannot read:
+ * the sandbox does not show it, and the sandbox's user may not open it
+ * until their run has ended.
+ */
 #define TESTS_BIN "tests.bin"
 #define HIDDEN_TESTS_BIN "hidden.bin"
+#define HIDDEN_DIR_SUFFIX ".hidden"
 
 /* The scenarios' binaries: for valgrind's tools, and under the sanitizers. */
 #define SCENARIOS_BIN "scenarios.bin"

@@ -146,7 +146,7 @@ static void test_run_setup(struct test_run *t, const struct grade_options *o,
 		argv[6] = "--filter=" HIDDEN_SUITE "/*";
 	if (stat(t->binary, &t->built))
 		memset(&t->built, 0, sizeof(t->built));
-	t->report = xstrfmt("%s.%s.json", dir, hidden ? "hidden-report" : "report");
+	t->report = xstrfmt("%s.report.json", dir);
 	t->key_env = handshake_env();
 	for (size_t i = 0; i < 3; i++)
 		t->env[i] = env[i];
@@ -283,13 +283,23 @@ static void run_stage(const struct grade_options *o, struct stage_result *res, c
 	test_run_release(&tests);
 
 	if (st->nhidden_sources) {
-		test_run_setup(&hidden, o, st, dir, true, env);
+		/* Beside dir, the sandbox's user's only now (build.h). */
+		char *hidden_dir = xstrfmt("%s" HIDDEN_DIR_SUFFIX, dir);
+		char *hidden_diag = xstrfmt("%s/diag", hidden_dir);
+		char *hidden_diag_env = xstrfmt("RACECOURSE_DIAG_DIR=%s", hidden_diag);
+		const char *hidden_env[] = { seed_env, timeout_env, hidden_diag_env };
+
+		test_run_setup(&hidden, o, st, hidden_dir, true, hidden_env);
 		progress(o, st->name, "running the hidden tests...");
-		if (hidden.child.pass_fd >= 0)
+		if (!mkdir_p_in(hidden_dir, "diag") && !sandbox_prepare(o->sandbox, hidden_dir) &&
+		    hidden.child.pass_fd >= 0)
 			child_run(&hidden.child);
 		progress_done(o);
-		test_run_collect(&hidden, o, res, diag);
+		test_run_collect(&hidden, o, res, hidden_diag);
 		test_run_release(&hidden);
+		free(hidden_dir);
+		free(hidden_diag);
+		free(hidden_diag_env);
 	}
 
 	detectors_collect(&ds, res, o, dir, helper_dir, &note);
