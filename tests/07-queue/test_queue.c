@@ -296,8 +296,60 @@ Test(stress, nothing_lost_or_duplicated)
 }
 
 /* The same, with pthread_cond_wait returning early now and then, as POSIX allows. */
+struct popper {
+	struct queue *q;
+	void *item;
+	int rc;
+};
+
+static void *pop_one(void *arg)
+{
+	struct popper *p = arg;
+
+	p->rc = queue_pop(p->q, &p->item);
+	return NULL;
+}
+
+static void *push_one(void *arg)
+{
+	struct popper *p = arg;
+
+	p->rc = queue_push(p->q, p->item);
+	return NULL;
+}
+
 Test(blocking, spurious_wakeups)
 {
+	struct queue *q = new_queue(1);
+	struct popper p = { .q = q, .item = ITEM(12345) };
+	pthread_t t;
+
+	/* One consumer asleep on an empty queue, woken with nothing in it. */
+	cr_assert_eq(pthread_create(&t, NULL, pop_one, &p), 0);
+	perturb_await_cond_waiters(1);
+	perturb_wake_spuriously();
+	push_ok(q, 42);
+	pthread_join(t, NULL);
+	cr_assert(p.rc == 0 && NUM(p.item) == 42, "a consumer asleep on an empty queue, woken with "
+		  "nothing pushed (a spurious wake-up), then 42 pushed: expected 0 and item 42, got %d "
+		  "and item %lu (does pop re-check the queue in a while loop?)", p.rc,
+		  (unsigned long)NUM(p.item));
+	queue_free(q);
+
+	/* One producer asleep on a full queue, woken with no room made. */
+	q = new_queue(1);
+	p = (struct popper){ .q = q, .item = ITEM(2) };
+	push_ok(q, 1);
+	cr_assert_eq(pthread_create(&t, NULL, push_one, &p), 0);
+	perturb_await_cond_waiters(1);
+	perturb_wake_spuriously();
+	pop_expect(q, 1, "from a full queue of 1 whose producer of 2 was woken with no room made "
+		   "(a spurious wake-up): does push re-check for room in a while loop?");
+	pthread_join(t, NULL);
+	cr_assert_eq(p.rc, 0, "the push of 2, once there was room: expected 0, got %d", p.rc);
+	pop_expect(q, 2, "after the producer's push of 2");
+	queue_free(q);
+
 	perturb_spurious_wakeups(3);
 	for (int round = 0; round < 10; round++) {
 		struct traffic t = { .items = 60 };

@@ -312,9 +312,18 @@ static void waiters_enter(void)
 	}
 }
 
+/* Wrapped waits that have returned, ever: a waiter that left its wait holds its mutex again. */
+static atomic_uint wait_returns;
+
 static void waiters_leave(void)
 {
 	atomic_fetch_sub(&cond_waiters, 1);
+	atomic_fetch_add(&wait_returns, 1);
+	if (atomic_load(&awaiting)) {
+		__real_pthread_mutex_lock(&waiters_lock);
+		pthread_cond_broadcast(&waiters_changed);
+		__real_pthread_mutex_unlock(&waiters_lock);
+	}
 }
 
 void perturb_await_cond_waiters(unsigned n)
@@ -322,6 +331,36 @@ void perturb_await_cond_waiters(unsigned n)
 	__real_pthread_mutex_lock(&waiters_lock);
 	atomic_store(&awaiting, true);
 	while (atomic_load(&cond_waiters) < n)
+		__real_pthread_cond_wait(&waiters_changed, &waiters_lock);
+	atomic_store(&awaiting, false);
+	__real_pthread_mutex_unlock(&waiters_lock);
+}
+
+/* The condition variable and mutex of the wrapped wait that began last. */
+static _Atomic(pthread_cond_t *) last_cond;
+static _Atomic(pthread_mutex_t *) last_mutex;
+
+void perturb_wake_spuriously(void)
+{
+	pthread_cond_t *c = atomic_load(&last_cond);
+	pthread_mutex_t *m = atomic_load(&last_mutex);
+
+	unsigned returned;
+
+	if (!c || !m)
+		return;
+	/* The waiter holds m until it sleeps: taking it, we know it sleeps. */
+	__real_pthread_mutex_lock(m);
+	returned = atomic_load(&wait_returns);
+	pthread_cond_broadcast(c);
+	/*
+	 * Then until it has left its wait, and so holds m again: whatever the
+	 * test does next with m waits for what the waiter does after it.
+	 */
+	__real_pthread_mutex_lock(&waiters_lock);
+	atomic_store(&awaiting, true);
+	__real_pthread_mutex_unlock(m);
+	while (atomic_load(&wait_returns) == returned)
 		__real_pthread_cond_wait(&waiters_changed, &waiters_lock);
 	atomic_store(&awaiting, false);
 	__real_pthread_mutex_unlock(&waiters_lock);
@@ -354,6 +393,8 @@ int __wrap_pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	int rc = 0;
 
 	gave(m);
+	atomic_store(&last_cond, c);
+	atomic_store(&last_mutex, m);
 	waiters_enter();
 	if (!woke_spuriously(m))
 		rc = __real_pthread_cond_wait(c, m);
@@ -368,6 +409,8 @@ int __wrap_pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
 	int rc = 0;
 
 	gave(m);
+	atomic_store(&last_cond, c);
+	atomic_store(&last_mutex, m);
 	waiters_enter();
 	if (!woke_spuriously(m))
 		rc = __real_pthread_cond_timedwait(c, m, t);

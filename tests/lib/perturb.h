@@ -53,6 +53,19 @@ void perturb_spurious_wakeups(unsigned one_in);
 void perturb_await_cond_waiters(unsigned n);
 
 /*
+ * A spurious wake-up, as POSIX allows one, of the thread whose wrapped
+ * condition wait began last: once it sleeps (its mutex taken, which it
+ * holds until then), its condition variable is broadcast with nothing
+ * changed, and the call returns once the waiter has left its wait (so
+ * holds its mutex again: the test's next use of that mutex comes after
+ * what the waiter does next).  A waiter that re-checks its condition in a
+ * while loop sleeps again; one that uses `if` goes on as if it had been
+ * signalled.  Call it after perturb_await_cond_waiters(1), with that one
+ * waiter in the test.
+ */
+void perturb_wake_spuriously(void);
+
+/*
  * The mutex the calling thread last took through the wrappers (lock,
  * trylock, or the return from a condition wait) since its last call of
  * this function, or NULL; and forgets it.  A test that calls the code on

@@ -79,6 +79,34 @@ static void check_await(void)
 		pthread_join(t[i], NULL);
 }
 
+/* ---- perturb_wake_spuriously: the sleeper wakes with nothing changed ---- */
+
+static int wakes;
+
+static void *if_sleeper(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&sleep_lock);
+	if (!wake)	/* `if`, as the bug: one wake-up and it goes on */
+		pthread_cond_wait(&sleep_cond, &sleep_lock);
+	wakes++;
+	pthread_mutex_unlock(&sleep_lock);
+	return NULL;
+}
+
+static void check_wake_spuriously(void)
+{
+	pthread_t t;
+
+	wake = 0;
+	pthread_create(&t, NULL, if_sleeper, NULL);
+	perturb_await_cond_waiters(1);
+	perturb_wake_spuriously();
+	/* Hangs (the Makefile's timeout fails the run) if the sleeper was not woken. */
+	pthread_join(t, NULL);
+	check(wakes == 1 && !wake, "wake spuriously: the sleeper went on, nothing changed");
+}
+
 static void check_last_locked(void)
 {
 	pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
@@ -119,5 +147,6 @@ int main(void)
 
 	check_last_locked();
 	check_await();
+	check_wake_spuriously();
 	return failures != 0;
 }
