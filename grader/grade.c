@@ -171,7 +171,7 @@ static void test_run_collect(struct test_run *t, const struct grade_options *o,
 {
 	const struct stage *st = &res->stage;
 	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
-	const char *which = t->hidden ? "the instructor's hidden tests" : "the tests";
+	const char *which = t->hidden ? "hidden test" : "test";
 	char *how, *problem;
 
 	res->t_tests += t->child.elapsed;
@@ -216,11 +216,11 @@ static void test_run_collect(struct test_run *t, const struct grade_options *o,
 	how = child_describe(&t->child);
 	/* No report, no points: a test never passes by default. */
 	if (runner_out_of_processes(&t->child))
-		problem = xstrfmt("no results of %s: the test runner could not start a test's "
-				  "process, since the code had reached the process limit (a fork "
-				  "bomb?); the runner %s", which, how);
+		problem = xstrfmt("no %s results: the test runner could not start a test's process, "
+				  "since the code had reached the process limit (a fork bomb?); the "
+				  "runner %s", which, how);
 	else
-		problem = xstrfmt("no results of %s: %s; the test runner %s", which, sb_str(&err), how);
+		problem = xstrfmt("no %s results: %s; the test runner %s", which, sb_str(&err), how);
 	if (res->problem) {
 		char *both = xstrfmt("%s; %s", res->problem, problem);
 
