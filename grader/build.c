@@ -86,6 +86,11 @@ static const char *const perturb_wraps[] = {
 	"-Wl,--wrap=pthread_cond_timedwait", "-Wl,--wrap=pthread_mutex_trylock",
 };
 
+/* tests/lib/late_start.c's, in AddressSanitizer's build of the scenarios */
+static const char *const late_start_wraps[] = {
+	"-Wl,--wrap=pthread_create", "-Wl,--wrap=pthread_join", "-Wl,--wrap=pthread_exit",
+};
+
 
 /* Copies the stage's public headers, and nothing else of the kit, to `to`. */
 static int copy_headers(const char *from, const char *to, struct strbuf *diag)
@@ -298,6 +303,14 @@ static void push_perturbation(struct args *a, struct kit_objects *k, const char 
 	free(src);
 	for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
 		args_push(a, perturb_wraps[i]);
+	if (v == &address_sanitizer) {
+		/* its memory errors show when a thread runs after its creator moved on */
+		src = xstrfmt("%s/late_start.c", lib);
+		args_push_owned(a, kit_object(k, src, v));
+		free(src);
+		for (size_t i = 0; i < sizeof(late_start_wraps) / sizeof(*late_start_wraps); i++)
+			args_push(a, late_start_wraps[i]);
+	}
 }
 
 /*

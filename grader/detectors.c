@@ -287,7 +287,7 @@ struct sanitizer {
 static const struct sanitizer sanitizers[] = {
 	{ TOOL_ASAN, "AddressSanitizer", "./" SCENARIOS_ASAN_BIN, "asan",
 	  "ASAN_OPTIONS=halt_on_error=0 exitcode=0 detect_leaks=0 hard_rss_limit_mb=1024 "
-	  "allocator_may_return_null=1 detect_stack_use_after_return=0" },
+	  "allocator_may_return_null=1 detect_stack_use_after_return=1" },
 	{ TOOL_TSAN, "ThreadSanitizer", "./" SCENARIOS_TSAN_BIN, "tsan",
 	  "TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 second_deadlock_stack=1 "
 	  "hard_rss_limit_mb=1024 allocator_may_return_null=1 atexit_sleep_ms=0" },

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include "perturb.h"
+#include "late_start.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -61,6 +62,9 @@ static uint64_t next_random(void)
 static void maybe_yield(void)
 {
 	uint64_t r = next_random();
+
+	if (late_start_release)
+		late_start_release();	/* this thread moved on: its new threads may start */
 
 	if ((r & 3) == 0)
 		sched_yield();
