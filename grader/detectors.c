@@ -283,15 +283,35 @@ struct sanitizer {
 	const char *options;	/* the variable, then the options but log_path */
 };
 
+/*
+ * How AddressSanitizer ends a program at an error it cannot go on from (a
+ * SEGV, a stack overflow): the code's own exit() rarely picks it.  At the
+ * other errors it reports and goes on; ThreadSanitizer would also use its
+ * exit code for a normal exit after a report, so its stays 0.
+ */
+#define SANITIZER_DIED_STATUS 86
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 /* AddressSanitizer first: its memory errors say where the block was allocated. */
 static const struct sanitizer sanitizers[] = {
 	{ TOOL_ASAN, "AddressSanitizer", "./" SCENARIOS_ASAN_BIN, "asan",
-	  "ASAN_OPTIONS=halt_on_error=0 exitcode=0 detect_leaks=0 hard_rss_limit_mb=1024 "
+	  "ASAN_OPTIONS=halt_on_error=0 exitcode=" XSTR(SANITIZER_DIED_STATUS) " detect_leaks=0 "
+	  "hard_rss_limit_mb=1024 "
 	  "allocator_may_return_null=1 detect_stack_use_after_return=1" },
 	{ TOOL_TSAN, "ThreadSanitizer", "./" SCENARIOS_TSAN_BIN, "tsan",
 	  "TSAN_OPTIONS=halt_on_error=0 exitcode=0 detect_deadlocks=1 second_deadlock_stack=1 "
 	  "hard_rss_limit_mb=1024 allocator_may_return_null=1 atexit_sleep_ms=0" },
 };
+
+/* Whether AddressSanitizer ended the scenarios itself, at an error it cannot go on from. */
+static bool sanitizer_died(const struct sanitizer_run *t)
+{
+	const struct child *c = &t->child;
+
+	return t->san->flag == TOOL_ASAN && !c->start_errno && !c->timed_out &&
+	       WIFEXITED(c->status) && WEXITSTATUS(c->status) == SANITIZER_DIED_STATUS;
+}
 
 static void sanitizer_setup(struct sanitizer_run *t, const struct sanitizer *san,
 			    const struct grade_options *o, const char *dir)
@@ -342,8 +362,13 @@ static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t,
 	}
 	if (d)
 		closedir(d);
-	if (!scenarios_finished(&t->child, t->key_env))
-		scenarios_note(note, &t->child, t->san->name, NULL, true);
+	if (!scenarios_finished(&t->child, t->key_env)) {
+		if (sanitizer_died(t))
+			sb_addf(note, "%s stopped the scenarios at the memory error it reported above, "
+				"so it could not check the rest. ", t->san->name);
+		else
+			scenarios_note(note, &t->child, t->san->name, NULL, true);
+	}
 	if (t->san->flag == TOOL_TSAN) {
 		res->t_tsan = t->child.elapsed;
 		res->cpu_tsan = t->child.cpu;
