@@ -16,7 +16,7 @@ char *tool_output(const char **argv, const char *what, struct strbuf *err)
 	struct child c = CHILD_INIT;
 	char *out = NULL;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 120;
 	c.out_cap = 16 << 20;
 	if (!child_run(&c) && child_ok(&c) && !c.out_dropped) {

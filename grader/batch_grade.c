@@ -109,7 +109,6 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 	char *limit = xstrfmt("%g", b->time_limit);
 	char *parent, *rel = NULL;
 	const char *env[] = { tmp_env, NULL };
-	struct strvec argv = STRVEC_INIT;
 	struct student_meta meta = { 0 };
 	struct child c = CHILD_INIT;
 	struct strbuf err = STRBUF_INIT;
@@ -149,17 +148,16 @@ static bool grade_job(struct batch *b, struct job *j, struct outcome *o)
 
 	if (rel) {
 		/* This very binary, even if a build replaced the file meanwhile. */
-		strvec_pushv(&argv, (const char *[]){ "/proc/self/exe", "--format", "json",
+		strvec_pushv(&c.args, (const char *[]){ "/proc/self/exe", "--format", "json",
 			     "--out", results_tmp, "--text-out", text_tmp, "--kit", b->kit,
 			     "--stage", b->stage_arg, "--time-limit", limit, NULL });
 		if (b->seed)
-			strvec_pushv(&argv, (const char *[]){ "--seed", b->seed, NULL });
+			strvec_pushv(&c.args, (const char *[]){ "--seed", b->seed, NULL });
 		if (b->scale)
-			strvec_pushv(&argv, (const char *[]){ "--timeout-scale", b->scale, NULL });
+			strvec_pushv(&c.args, (const char *[]){ "--timeout-scale", b->scale, NULL });
 		if (b->detectors)
-			strvec_pushv(&argv, (const char *[]){ "--detectors", b->detectors, NULL });
-		strvec_pushv(&argv, (const char *[]){ "--", rel, NULL });
-		c.argv = argv.v;
+			strvec_pushv(&c.args, (const char *[]){ "--detectors", b->detectors, NULL });
+		strvec_pushv(&c.args, (const char *[]){ "--", rel, NULL });
 		c.dir = parent;
 		c.env = env;
 		/* The grader ends itself at its limit; this is in case it cannot. */
@@ -221,7 +219,6 @@ out:
 		warn("cannot remove the scratch directory %s", work);
 	json_decref(results);
 	child_release(&c);
-	strvec_clear(&argv);
 	student_meta_release(&meta);
 	sb_release(&err);
 	free(parent);

@@ -64,13 +64,11 @@ static int sha256_files(const char *dir, char **files, size_t n, struct strbuf *
 	int rc = 0;
 
 	for (size_t i = 0; i < n && !rc; i += CHUNK) {
-		struct strvec argv = STRVEC_INIT;
 		struct child c = CHILD_INIT;
 
-		strvec_pushv(&argv, (const char *[]){ "sha256sum", "--", NULL });
+		strvec_pushv(&c.args, (const char *[]){ "sha256sum", "--", NULL });
 		for (size_t f = i; f < n && f < i + CHUNK; f++)
-			strvec_push(&argv, files[f]);
-		c.argv = argv.v;
+			strvec_push(&c.args, files[f]);
 		c.dir = dir;
 		c.timeout = 300;
 		c.out_cap = 16 << 20;
@@ -79,7 +77,6 @@ static int sha256_files(const char *dir, char **files, size_t n, struct strbuf *
 		else
 			sb_add(listing, c.out.buf, c.out.len);
 		child_release(&c);
-		strvec_clear(&argv);
 	}
 	return rc;
 }
@@ -91,7 +88,7 @@ static char *sha256_text(const char *file, const struct strbuf *text)
 	struct child c = CHILD_INIT;
 	char *hex = NULL;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 60;
 	if (!write_file(file, sb_str(text), text->len) && !child_run(&c) && child_ok(&c) &&
 	    c.out.len > 64)

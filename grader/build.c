@@ -30,53 +30,22 @@ static const struct variant address_sanitizer = { ".asan", "-fsanitize=address",
 						   "-fsanitize-recover=address" };
 
 
-/* A growable argv, owning the strings made for it. */
-struct args {
-	const char **v;
-	size_t n, alloc;
-	char **owned;
-	size_t nowned, owned_alloc;
-};
-
-static void args_push(struct args *a, const char *s)
-{
-	ALLOC_GROW(a->v, a->n + 2, a->alloc);
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-static void args_push_owned(struct args *a, char *s)
-{
-	ALLOC_GROW(a->owned, a->nowned + 1, a->owned_alloc);
-	a->owned[a->nowned++] = s;
-	args_push(a, s);
-}
-
-static void args_release(struct args *a)
-{
-	for (size_t i = 0; i < a->nowned; i++)
-		free(a->owned[i]);
-	free(a->owned);
-	free(a->v);
-	memset(a, 0, sizeof(*a));
-}
-
-static void push_variant(struct args *a, const struct variant *v)
+static void push_variant(struct strvec *a, const struct variant *v)
 {
 	if (v->flag)
-		args_push(a, v->flag);
+		strvec_push(a, v->flag);
 	if (v->flag2)
-		args_push(a, v->flag2);
+		strvec_push(a, v->flag2);
 }
 
-static void push_compiler(struct args *a, const struct grade_options *o, const char *include)
+static void push_compiler(struct strvec *a, const struct grade_options *o, const char *include)
 {
 	static const char *const cflags[] = { BUILD_CFLAGS };
 
-	args_push(a, o->cc);
+	strvec_push(a, o->cc);
 	for (size_t i = 0; i < sizeof(cflags) / sizeof(*cflags); i++)
-		args_push(a, cflags[i]);
-	args_push_owned(a, xstrfmt("-I%s", include));
+		strvec_push(a, cflags[i]);
+	strvec_push_nodup(a, xstrfmt("-I%s", include));
 }
 
 static const char *const perturb_wraps[] = {
@@ -122,10 +91,9 @@ static int copy_headers(const char *from, const char *to, struct strbuf *diag)
 	return rc;
 }
 
-static void compiler_child(struct child *c, struct args *a, const char *dir,
-			   const struct grade_options *o)
+/* A compiler's or linker's run, its command line already in c->args. */
+static void compiler_child(struct child *c, const char *dir, const struct grade_options *o)
 {
-	c->argv = a->v;
 	c->dir = dir;
 	c->timeout = grade_limit(o, 120);
 	c->out_cap = 64 * 1024;
@@ -140,7 +108,7 @@ static void add_output(struct strbuf *sb, const struct child *c)
 	if (c->timed_out || c->start_errno || child_exit_code(c) > 128) {
 		char *how = child_describe(c);
 
-		sb_addf(sb, "%s: the compiler %s\n", c->argv[0], how);
+		sb_addf(sb, "%s: the compiler %s\n", c->args.v[0], how);
 		free(how);
 	}
 }
@@ -162,7 +130,7 @@ struct kit_objects {
 	char *dir;		/* where the objects go */
 	struct timespec newest;	/* of what every object depends on */
 	struct child *compiles[32];
-	struct args argvs[32];
+	char *tmp[32], *obj[32];	/* each compile's output, renamed to its object once done */
 	size_t n;
 };
 
@@ -220,7 +188,6 @@ static char *kit_object(struct kit_objects *k, const char *src, const struct var
 {
 	char *base = xstrdup(base_name(src)), *obj, *tmp;
 	struct stat so, ss;
-	struct args *a;
 	struct child *c;
 
 	base[strcspn(base, ".")] = '\0';
@@ -232,36 +199,29 @@ static char *kit_object(struct kit_objects *k, const char *src, const struct var
 	    !newer(k->newest, so.st_mtim))
 		return obj;
 	/* Both test binaries link the visible tests: one compile of each. */
-	for (size_t i = 0; i < k->n; i++) {
-		const struct args *queued = &k->argvs[i];
-
-		if (!strcmp(queued->owned[queued->nowned - 1], obj))
+	for (size_t i = 0; i < k->n; i++)
+		if (!strcmp(k->obj[i], obj))
 			return obj;
-	}
 	if (k->n == sizeof(k->compiles) / sizeof(*k->compiles))
 		die("a stage has more than %zu kit sources", k->n);
 	/* Written aside, then renamed: graders running at once may share the folder. */
 	tmp = xstrfmt("%s.%d.tmp", obj, (int)getpid());
-	a = &k->argvs[k->n];
-	push_compiler(a, k->o, k->st->include_dir);
-	args_push_owned(a, xstrfmt("-I%s/tests/lib", k->o->kit));
-	push_variant(a, v);
-	args_push(a, "-c");
-	args_push(a, src);
-	args_push(a, "-o");
-	args_push_owned(a, tmp);
-	args_push_owned(a, xstrdup(obj));	/* kept for the rename, after the NULL */
-	a->n--;
-	a->v[a->n] = NULL;
 	c = xcalloc(1, sizeof(*c));
 	*c = (struct child)CHILD_INIT;
-	compiler_child(c, a, k->dir, k->o);
+	push_compiler(&c->args, k->o, k->st->include_dir);
+	strvec_pushf(&c->args, "-I%s/tests/lib", k->o->kit);
+	push_variant(&c->args, v);
+	strvec_pushv(&c->args, (const char *[]){ "-c", src, "-o", tmp, NULL });
+	compiler_child(c, k->dir, k->o);
 	if (child_start(c)) {
+		child_release(c);
 		free(c);
-		args_release(a);
+		free(tmp);
 		return obj;	/* the link says what is missing */
 	}
-	k->compiles[k->n++] = c;
+	k->compiles[k->n] = c;
+	k->tmp[k->n] = tmp;
+	k->obj[k->n++] = xstrdup(obj);
 	return obj;
 }
 
@@ -272,18 +232,19 @@ static int kit_objects_finish(struct kit_objects *k, struct strbuf *diag)
 
 	child_finish_all(k->compiles, k->n);
 	for (size_t i = 0; i < k->n; i++) {
-		struct args *a = &k->argvs[i];
-		const char *tmp = a->owned[a->nowned - 2], *obj = a->owned[a->nowned - 1];
+		struct child *c = k->compiles[i];
 
-		if (!child_ok(k->compiles[i]) || rename(tmp, obj)) {
-			sb_addf(diag, "the kit's own %s did not compile:\n", a->v[a->n - 3]);
-			add_output(diag, k->compiles[i]);
-			remove(tmp);
+		if (!child_ok(c) || rename(k->tmp[i], k->obj[i])) {
+			/* "... -c SRC -o TMP" */
+			sb_addf(diag, "the kit's own %s did not compile:\n", c->args.v[c->args.n - 3]);
+			add_output(diag, c);
+			remove(k->tmp[i]);
 			rc = -1;
 		}
-		child_release(k->compiles[i]);
-		free(k->compiles[i]);
-		args_release(a);
+		child_release(c);
+		free(c);
+		free(k->tmp[i]);
+		free(k->obj[i]);
 	}
 	k->n = 0;
 	return rc;
@@ -294,22 +255,22 @@ static void kit_objects_release(struct kit_objects *k)
 	free(k->dir);
 }
 
-static void push_perturbation(struct args *a, struct kit_objects *k, const char *lib,
+static void push_perturbation(struct strvec *a, struct kit_objects *k, const char *lib,
 			      const struct variant *v)
 {
 	char *src = xstrfmt("%s/perturb.c", lib);
 
-	args_push_owned(a, kit_object(k, src, v));
+	strvec_push_nodup(a, kit_object(k, src, v));
 	free(src);
 	for (size_t i = 0; i < sizeof(perturb_wraps) / sizeof(*perturb_wraps); i++)
-		args_push(a, perturb_wraps[i]);
+		strvec_push(a, perturb_wraps[i]);
 	if (v == &address_sanitizer) {
 		/* its memory errors show when a thread runs after its creator moved on */
 		src = xstrfmt("%s/late_start.c", lib);
-		args_push_owned(a, kit_object(k, src, v));
+		strvec_push_nodup(a, kit_object(k, src, v));
 		free(src);
 		for (size_t i = 0; i < sizeof(late_start_wraps) / sizeof(*late_start_wraps); i++)
-			args_push(a, late_start_wraps[i]);
+			strvec_push(a, late_start_wraps[i]);
 	}
 }
 
@@ -317,7 +278,7 @@ static void push_perturbation(struct args *a, struct kit_objects *k, const char 
  * gold, where binutils still has it: it links a test binary in less than
  * half the time of the default ld, and each stage links two per submission.
  */
-static void push_linker(struct args *a)
+static void push_linker(struct strvec *a)
 {
 	static int has_gold = -1;
 
@@ -328,7 +289,7 @@ static void push_linker(struct args *a)
 		free(path);
 	}
 	if (has_gold)
-		args_push(a, "-fuse-ld=gold");
+		strvec_push(a, "-fuse-ld=gold");
 }
 
 /* The libraries the test programs link with, as found by build_find_libraries(). */
@@ -365,7 +326,7 @@ const char *build_find_libraries(const char *cc)
 	struct child c = CHILD_INIT;
 	char *dirs;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 30;
 	if (child_run(&c) || !child_ok(&c)) {
 		child_release(&c);
@@ -396,27 +357,27 @@ const char *build_find_libraries(const char *cc)
  * processor time (docs/authoring.md has the figures).  libgit2 is left
  * out: tests/lib/no_libgit2.c stands in for it.
  */
-static void push_criterion(struct args *a)
+static void push_criterion(struct strvec *a)
 {
 	if (have_criterion_archives) {
-		args_push(a, "-Wl,-Bstatic");
-		args_push(a, "-lcriterion");
-		args_push(a, "-lboxfort");
-		args_push(a, "-lffi");
-		args_push(a, "-lprotobuf-nanopb");
-		args_push(a, "-Wl,-Bdynamic");
-		args_push(a, "-lnanomsg");
+		strvec_push(a, "-Wl,-Bstatic");
+		strvec_push(a, "-lcriterion");
+		strvec_push(a, "-lboxfort");
+		strvec_push(a, "-lffi");
+		strvec_push(a, "-lprotobuf-nanopb");
+		strvec_push(a, "-Wl,-Bdynamic");
+		strvec_push(a, "-lnanomsg");
 	} else {
-		args_push(a, "-lcriterion");
+		strvec_push(a, "-lcriterion");
 	}
 }
 
 /* The student's objects, one list per variant they were compiled in. */
 struct student_objects {
-	struct args plain, tsan, asan;
+	struct strvec plain, tsan, asan;
 };
 
-static struct args *objects_of(struct student_objects *so, const struct variant *v)
+static struct strvec *objects_of(struct student_objects *so, const struct variant *v)
 {
 	return v == &thread_sanitizer ? &so->tsan : v == &address_sanitizer ? &so->asan
 									 : &so->plain;
@@ -429,7 +390,7 @@ static struct args *objects_of(struct student_objects *so, const struct variant 
  * the hidden tests use): so the code the visible tests run holds none of
  * the hidden tests' strings to find.
  */
-static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
+static void tests_args(struct strvec *t, struct kit_objects *k, const char *lib,
 		       struct student_objects *so, const char *dir, bool hidden)
 {
 	const struct grade_options *o = k->o;
@@ -439,37 +400,37 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
 	push_compiler(t, o, st->include_dir);
 	push_linker(t);
 	for (size_t i = 0; i < st->ntest_sources; i++)
-		args_push_owned(t, kit_object(k, st->test_sources[i], &plain));
+		strvec_push_nodup(t, kit_object(k, st->test_sources[i], &plain));
 	for (size_t i = 0; hidden && i < st->nhidden_sources; i++)
-		args_push_owned(t, kit_object(k, st->hidden_sources[i], &plain));
+		strvec_push_nodup(t, kit_object(k, st->hidden_sources[i], &plain));
 	for (size_t i = 0; i < st->nlib_sources; i++)
-		args_push_owned(t, kit_object(k, st->lib_sources[i], &plain));
+		strvec_push_nodup(t, kit_object(k, st->lib_sources[i], &plain));
 	src = xstrfmt("%s/runner.c", lib);
-	args_push_owned(t, kit_object(k, src, &plain));
+	strvec_push_nodup(t, kit_object(k, src, &plain));
 	free(src);
 	src = xstrfmt("%s/capture.c", lib);
-	args_push_owned(t, kit_object(k, src, &plain));
+	strvec_push_nodup(t, kit_object(k, src, &plain));
 	free(src);
 	src = xstrfmt("%s/no_libgit2.c", lib);
-	args_push_owned(t, kit_object(k, src, &plain));
+	strvec_push_nodup(t, kit_object(k, src, &plain));
 	free(src);
 	if (st->perturb)
 		push_perturbation(t, k, lib, &plain);
 	for (size_t i = 0; i < so->plain.n; i++)
-		args_push(t, so->plain.v[i]);
+		strvec_push(t, so->plain.v[i]);
 	for (size_t i = 0; i < st->nldflags; i++)
-		args_push(t, st->ldflags[i]);
+		strvec_push(t, st->ldflags[i]);
 	/* runner.c's proof that a test's body returned (not left by a jump) */
-	args_push(t, "-Wl,--wrap=criterion_internal_test_main");
-	args_push(t, "-Wl,--wrap=criterion_send_assert");
-	args_push(t, "-Wl,--wrap=cri_assert_node_send");
-	args_push(t, "-o");
+	strvec_push(t, "-Wl,--wrap=criterion_internal_test_main");
+	strvec_push(t, "-Wl,--wrap=criterion_send_assert");
+	strvec_push(t, "-Wl,--wrap=cri_assert_node_send");
+	strvec_push(t, "-o");
 	if (hidden)
-		args_push_owned(t, xstrfmt("%s" HIDDEN_DIR_SUFFIX "/" HIDDEN_TESTS_BIN, dir));
+		strvec_push_nodup(t, xstrfmt("%s" HIDDEN_DIR_SUFFIX "/" HIDDEN_TESTS_BIN, dir));
 	else
-		args_push(t, TESTS_BIN);
+		strvec_push(t, TESTS_BIN);
 	push_criterion(t);
-	args_push(t, "-ljansson");
+	strvec_push(t, "-ljansson");
 }
 
 /*
@@ -479,28 +440,28 @@ static void tests_args(struct args *t, struct kit_objects *k, const char *lib,
  * that run: so it runs with the schedule perturbation, which shakes the
  * interleavings.
  */
-static void scenarios_args(struct args *s, struct kit_objects *k, const char *lib,
+static void scenarios_args(struct strvec *s, struct kit_objects *k, const char *lib,
 			   struct student_objects *so, const struct variant *v, const char *out)
 {
 	const struct stage *st = k->st;
-	struct args *objs = objects_of(so, v);
+	struct strvec *objs = objects_of(so, v);
 	char *src;
 
 	push_compiler(s, k->o, st->include_dir);
 	push_linker(s);
 	for (size_t i = 0; i < st->nscenario_sources; i++)
-		args_push_owned(s, kit_object(k, st->scenario_sources[i], v));
+		strvec_push_nodup(s, kit_object(k, st->scenario_sources[i], v));
 	src = xstrfmt("%s/scenario_main.c", lib);
-	args_push_owned(s, kit_object(k, src, v));
+	strvec_push_nodup(s, kit_object(k, src, v));
 	free(src);
 	if (v->flag) {
 		push_variant(s, v);
 		push_perturbation(s, k, lib, v);
 	}
 	for (size_t i = 0; i < objs->n; i++)
-		args_push(s, objs->v[i]);
-	args_push(s, "-o");
-	args_push(s, out);
+		strvec_push(s, objs->v[i]);
+	strvec_push(s, "-o");
+	strvec_push(s, out);
 }
 
 /* Whether the stage's scenarios are built for valgrind's tools, for TSan. */
@@ -523,7 +484,6 @@ static bool wants_asan(const struct grade_options *o, const struct stage *st)
 static int link_binaries(const struct grade_options *o, const struct stage *st, const char *dir,
 			 struct student_objects *so, struct strbuf *diag)
 {
-	struct args a[5] = { { 0 } };
 	struct child c[5] = { CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT, CHILD_INIT };
 	struct child *running[5];
 	struct kit_objects k;
@@ -532,7 +492,7 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 	int rc = 0;
 
 	kit_objects_init(&k, o, st, dir);
-	tests_args(&a[nbin++], &k, lib, so, dir, false);
+	tests_args(&c[nbin++].args, &k, lib, so, dir, false);
 	if (st->nhidden_sources) {
 		char *hidden = xstrfmt("%s" HIDDEN_DIR_SUFFIX, dir);
 
@@ -542,20 +502,20 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 			rc = -1;
 		}
 		free(hidden);
-		tests_args(&a[nbin++], &k, lib, so, dir, true);
+		tests_args(&c[nbin++].args, &k, lib, so, dir, true);
 	}
 	if (wants_valgrind(o, st))
-		scenarios_args(&a[nbin++], &k, lib, so, &plain, SCENARIOS_BIN);
+		scenarios_args(&c[nbin++].args, &k, lib, so, &plain, SCENARIOS_BIN);
 	if (wants_tsan(o, st))
-		scenarios_args(&a[nbin++], &k, lib, so, &thread_sanitizer, SCENARIOS_TSAN_BIN);
+		scenarios_args(&c[nbin++].args, &k, lib, so, &thread_sanitizer, SCENARIOS_TSAN_BIN);
 	if (wants_asan(o, st))
-		scenarios_args(&a[nbin++], &k, lib, so, &address_sanitizer, SCENARIOS_ASAN_BIN);
+		scenarios_args(&c[nbin++].args, &k, lib, so, &address_sanitizer, SCENARIOS_ASAN_BIN);
 	if (kit_objects_finish(&k, diag)) {
 		rc = -1;
 		goto out;
 	}
 	for (size_t i = 0; i < nbin; i++) {
-		compiler_child(&c[i], &a[i], dir, o);
+		compiler_child(&c[i], dir, o);
 		if (!child_start(&c[i]))
 			running[n++] = &c[i];
 	}
@@ -572,10 +532,8 @@ static int link_binaries(const struct grade_options *o, const struct stage *st, 
 			rc = -1;
 		}
 out:
-	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++) {
+	for (size_t i = 0; i < sizeof(c) / sizeof(*c); i++)
 		child_release(&c[i]);
-		args_release(&a[i]);
-	}
 	kit_objects_release(&k);
 	free(lib);
 	return rc;
@@ -594,25 +552,20 @@ static int preprocess_plain(const struct grade_options *o, const struct source *
 			    const char *dir, const char *include, struct strbuf *diag)
 {
 	struct child c = CHILD_INIT;
-	struct args a = { 0 };
-	const char **sandboxed;
+	struct strvec cc = STRVEC_INIT;
 	int rc;
 
-	push_compiler(&a, o, include);
-	args_push(&a, "-E");
-	args_push(&a, src->staged);
-	args_push(&a, "-o");
-	args_push_owned(&a, xstrfmt("%s/%s.i", dir, src->name));
-	sandboxed = sandbox_argv(o->sandbox, a.v, dir);
-	compiler_child(&c, &a, dir, o);
-	c.argv = sandboxed;
+	push_compiler(&cc, o, include);
+	strvec_pushv(&cc, (const char *[]){ "-E", src->staged, "-o", NULL });
+	strvec_pushf(&cc, "%s/%s.i", dir, src->name);
+	sandbox_argv(o->sandbox, &c.args, cc.v, dir);
+	strvec_clear(&cc);
+	compiler_child(&c, dir, o);
 	sandbox_child(o->sandbox, &c);
 	rc = child_run(&c) || !child_ok(&c) ? -1 : 0;
 	if (rc)
 		add_output(diag, &c);
-	sandbox_free_argv(sandboxed);
 	child_release(&c);
-	args_release(&a);
 	return rc;
 }
 
@@ -631,8 +584,6 @@ static int compile_student(const struct grade_options *o, const struct stage *st
 	size_t nvariants = 1, n = 0;
 	struct child c[3] = { CHILD_INIT, CHILD_INIT, CHILD_INIT };
 	struct child *running[3];
-	struct args a[3] = { { 0 } };
-	const char **sandboxed[3] = { NULL, NULL, NULL };
 	int rc = 0;
 
 	if (wants_tsan(o, st))
@@ -644,18 +595,21 @@ static int compile_student(const struct grade_options *o, const struct stage *st
 		return -1;
 	for (size_t i = 0; i < nvariants; i++) {
 		const struct variant *v = variants[i];
-		char *obj = xstrfmt("%s/%s%s.o", dir, src->name, v->suffix);
+		const char *obj = strvec_pushf(objects_of(so, v), "%s/%s%s.o", dir, src->name,
+					       v->suffix);
+		struct strvec cc = STRVEC_INIT;
 
-		push_compiler(&a[i], o, include);
-		push_variant(&a[i], v);
-		args_push(&a[i], "-c");
-		args_push_owned(&a[i], i ? xstrfmt("%s/%s.i", dir, src->name) : xstrdup(src->staged));
-		args_push(&a[i], "-o");
-		args_push(&a[i], obj);
-		args_push_owned(objects_of(so, v), obj);
-		sandboxed[i] = sandbox_argv(o->sandbox, a[i].v, dir);
-		compiler_child(&c[i], &a[i], dir, o);
-		c[i].argv = sandboxed[i];
+		push_compiler(&cc, o, include);
+		push_variant(&cc, v);
+		strvec_push(&cc, "-c");
+		if (i)
+			strvec_pushf(&cc, "%s/%s.i", dir, src->name);
+		else
+			strvec_push(&cc, src->staged);
+		strvec_pushv(&cc, (const char *[]){ "-o", obj, NULL });
+		sandbox_argv(o->sandbox, &c[i].args, cc.v, dir);
+		strvec_clear(&cc);
+		compiler_child(&c[i], dir, o);
 		sandbox_child(o->sandbox, &c[i]);
 		if (!child_start(&c[i]))
 			running[n++] = &c[i];
@@ -667,11 +621,8 @@ static int compile_student(const struct grade_options *o, const struct stage *st
 			add_output(diag, &c[i]);
 			rc = child_ok(&c[i]) ? 0 : -1;
 		}
-	for (size_t i = 0; i < nvariants; i++) {
-		sandbox_free_argv(sandboxed[i]);
+	for (size_t i = 0; i < nvariants; i++)
 		child_release(&c[i]);
-		args_release(&a[i]);
-	}
 	return rc;
 }
 
@@ -680,7 +631,7 @@ int build_stage(const struct grade_options *o, const struct stage *st, const cha
 {
 	char *include = xstrfmt("%s/include", dir);
 	struct strbuf diag = STRBUF_INIT, err = STRBUF_INIT, flags = STRBUF_INIT;
-	struct student_objects so = { { 0 }, { 0 }, { 0 } };
+	struct student_objects so = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
 	int rc = -1;
 
 	if (mkdir_p(include)) {
@@ -707,9 +658,9 @@ out:
 	sb_release(&diag);
 	sb_release(&flags);
 	sb_release(&err);
-	args_release(&so.plain);
-	args_release(&so.tsan);
-	args_release(&so.asan);
+	strvec_clear(&so.plain);
+	strvec_clear(&so.tsan);
+	strvec_clear(&so.asan);
 	free(include);
 	return rc;
 }

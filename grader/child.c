@@ -199,7 +199,7 @@ exec_child(const struct child *c, const char *path, char **envp, int out_fd, int
 		goto fail;
 	if (contain(c))
 		goto fail;
-	execve(path, (char *const *)c->argv, envp);
+	execve(path, (char *const *)c->args.v, envp);
 fail:
 	e = errno;
 	if (write(err_fd, &e, sizeof(e)) < 0) {
@@ -231,10 +231,10 @@ int child_start(struct child *c)
 	c->timed_out = false;
 	c->started = now();
 	/* A relative program path means one in the child's directory. */
-	if (c->dir && c->argv[0][0] != '/' && strchr(c->argv[0], '/'))
-		path = xstrfmt("%s/%s", c->dir, c->argv[0]);
+	if (c->dir && c->args.v[0][0] != '/' && strchr(c->args.v[0], '/'))
+		path = xstrfmt("%s/%s", c->dir, c->args.v[0]);
 	else
-		path = find_in_path(c->argv[0]);
+		path = find_in_path(c->args.v[0]);
 	if (path && access(path, X_OK)) {
 		free(path);
 		path = NULL;
@@ -525,6 +525,7 @@ void child_release(struct child *c)
 	}
 	c->env = NULL;
 	c->own_env = false;
+	strvec_clear(&c->args);
 	drop_given(c);
 	sb_release(&c->out);
 	if (c->out_fd >= 0)

@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "strvec.h"
 #include "util.h"
 
 /*
- * Describe a child in a struct child initialised with CHILD_INIT, fill in
- * argv and whatever limits it needs, then child_run() it, or child_start()
+ * Describe a child in a struct child initialised with CHILD_INIT, push its
+ * argv onto args and fill in whatever limits it needs, then child_run() it, or child_start()
  * several and child_finish_all() them.  Every child runs in a process group
  * of its own (or a session, with new_session) with stdin from /dev/null,
  * stdout and stderr merged into one pipe that the grader reads, keeping at
@@ -31,7 +32,7 @@ struct child_limit {
 
 struct child {
 	/* filled in by the caller */
-	const char **argv;	/* NULL-terminated; argv[0] is searched in PATH */
+	struct strvec args;	/* the argv; args.v[0] is searched in PATH */
 	const char *dir;	/* working directory, or NULL for the grader's */
 	const char **env;	/* NAME=VALUE entries added to the environment */
 	bool clear_env;		/* the environment is env alone, not ours with env over it */
@@ -74,7 +75,7 @@ struct child {
 	double started, deadline, kill_at, elapsed;
 	double cpu;		/* user and system seconds, its reaped descendants' included */
 };
-#define CHILD_INIT { .out_cap = 1 << 20, .pass_fd = -1, .give_fd = { -1, -1, -1 }, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
+#define CHILD_INIT { .args = STRVEC_INIT, .out_cap = 1 << 20, .pass_fd = -1, .give_fd = { -1, -1, -1 }, .pid = -1, .out_fd = -1, .out = STRBUF_INIT }
 
 /* Starts the child. Returns 0, or -1 with errno set (also in start_errno). */
 int child_start(struct child *c);

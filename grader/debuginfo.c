@@ -63,7 +63,7 @@ static int strip_debug(const char *from, const char *to)
 	struct child c = CHILD_INIT;
 	int rc;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 60;
 	rc = child_run(&c) || !child_ok(&c) ? -1 : 0;
 	child_release(&c);

@@ -139,38 +139,35 @@ static char *scenario_deadline_env(const struct grade_options *o)
 static void detector_setup(struct detector_run *d, const struct grade_options *o, const char *dir,
 			   const char *tool, unsigned flag, bool text_log)
 {
-	const char **a = d->argv;
+	struct strvec argv = STRVEC_INIT;
 
 	d->tool = tool;
 	d->flag = flag;
 	d->xml = xstrfmt("%s.%s.%s", dir, tool, text_log ? "log" : "xml");
-	*a++ = "valgrind";
-	*a++ = flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd";
-	*a++ = "-q";
+	strvec_pushv(&argv, (const char *[]){ "valgrind",
+		     flag == TOOL_HELGRIND ? "--tool=helgrind" : "--tool=drd", "-q", NULL });
 	/*
 	 * Its own messages on a descriptor that valgrind moves out of the
 	 * client's reach, not on the output the client shares.
 	 */
 	d->log_fd = text_log ? -1 : memfd_create("racecourse-valgrind-log", MFD_CLOEXEC);
 	if (text_log) {
-		*a++ = "--log-fd=3";
+		strvec_push(&argv, "--log-fd=3");
 	} else {
-		*a++ = "--xml=yes";
-		*a++ = "--xml-fd=3";
+		strvec_pushv(&argv, (const char *[]){ "--xml=yes", "--xml-fd=3", NULL });
 		if (d->log_fd >= 0)
-			*a++ = "--log-fd=" VALGRIND_LOG_FD;
+			strvec_push(&argv, "--log-fd=" VALGRIND_LOG_FD);
 	}
-	*a++ = "--num-callers=30";
+	strvec_push(&argv, "--num-callers=30");
 	/* A process the student's code forks must not write into this report. */
-	*a++ = "--child-silent-after-fork=yes";
+	strvec_push(&argv, "--child-silent-after-fork=yes");
 	/* DRD skips stack variables unless asked; a thread's &i lives there. */
 	if (flag == TOOL_DRD)
-		*a++ = "--check-stack-var=yes";
-	*a++ = "./" SCENARIOS_BIN;
-	*a = NULL;
-	d->sandboxed = sandbox_argv_valgrind(o->sandbox, d->argv, dir);
+		strvec_push(&argv, "--check-stack-var=yes");
+	strvec_push(&argv, "./" SCENARIOS_BIN);
 	d->child = (struct child)CHILD_INIT;
-	d->child.argv = d->sandboxed;
+	sandbox_argv_valgrind(o->sandbox, &d->child.args, argv.v, dir);
+	strvec_clear(&argv);
 	d->child.dir = dir;
 	d->child.timeout = grade_limit(o, DETECTOR_TIMEOUT);
 	d->child.out_cap = 256 * 1024;
@@ -195,7 +192,6 @@ static void detector_release(struct detector_run *d)
 	if (d->log_fd >= 0)
 		close(d->log_fd);
 	child_release(&d->child);
-	sandbox_free_argv(d->sandboxed);
 	free(d->xml);
 	free(d->key_env);
 }
@@ -328,9 +324,8 @@ static void sanitizer_setup(struct sanitizer_run *t, const struct sanitizer *san
 	t->deadline_env = scenario_deadline_env(o);
 	t->env[3] = t->deadline_env;
 	t->env[4] = NULL;
-	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
-	t->child.argv = t->sandboxed;
+	sandbox_argv(o->sandbox, &t->child.args, argv, dir);
 	t->child.dir = dir;
 	t->child.env = t->env;
 	t->child.no_memory_limit = true;
@@ -377,7 +372,6 @@ static void sanitizer_collect(struct stage_result *res, struct sanitizer_run *t,
 		res->cpu_asan = t->child.cpu;
 	}
 	child_release(&t->child);
-	sandbox_free_argv(t->sandboxed);
 	free(t->options);
 	free(t->seed);
 	free(t->key_env);

@@ -11,8 +11,6 @@ struct detector_run {
 	const char *tool;	/* "helgrind" or "drd" */
 	unsigned flag;
 	struct child child;
-	const char *argv[14];
-	const char **sandboxed;
 	char *xml;		/* where its report goes */
 	char *key_env;		/* the handshake's key */
 	char *deadline_env;
@@ -25,7 +23,6 @@ struct sanitizer;
 struct sanitizer_run {
 	const struct sanitizer *san;
 	struct child child;
-	const char **sandboxed;
 	char *options, *seed, *key_env, *deadline_env;
 	const char *env[5];
 };

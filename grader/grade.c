@@ -122,7 +122,6 @@ struct test_run {
 	size_t ntests;		/* the stage's tests that this binary holds */
 	struct child child;
 	char *binary, *report, *key_env, *argv0;
-	const char **sandboxed;
 	const char *env[6];
 	struct stat built;
 };
@@ -153,9 +152,8 @@ static void test_run_setup(struct test_run *t, const struct grade_options *o,
 	t->env[3] = KEY_FD_ENV;
 	t->env[4] = "RACECOURSE_REPORT_FD=3";
 	t->env[5] = NULL;
-	t->sandboxed = sandbox_argv(o->sandbox, argv, dir);
 	t->child = (struct child)CHILD_INIT;
-	t->child.argv = t->sandboxed;
+	sandbox_argv(o->sandbox, &t->child.args, argv, dir);
 	t->child.dir = dir;
 	t->child.env = t->env;
 	t->child.pass_fd = open_report(t->report);
@@ -244,7 +242,6 @@ static void test_run_release(struct test_run *t)
 	if (t->child.pass_fd >= 0)
 		close(t->child.pass_fd);
 	child_release(&t->child);
-	sandbox_free_argv(t->sandboxed);
 	free(t->binary);
 	free(t->report);
 	free(t->key_env);

@@ -55,7 +55,6 @@ static void choose_user(struct sandbox *sb)
 static bool bwrap_works(const struct sandbox *sb)
 {
 	static const char *const probe[] = { "true", NULL };
-	const char **argv;
 	struct child c = CHILD_INIT;
 	char *path = find_in_path("bwrap");
 	bool ok;
@@ -63,13 +62,11 @@ static bool bwrap_works(const struct sandbox *sb)
 	if (!path)
 		return false;
 	free(path);
-	argv = sandbox_argv(sb, probe, "/");
-	c.argv = argv;
+	sandbox_argv(sb, &c.args, probe, "/");
 	c.timeout = 30;
 	sandbox_child(sb, &c);
 	ok = !child_run(&c) && child_ok(&c);
 	child_release(&c);
-	sandbox_free_argv(argv);
 	return ok;
 }
 
@@ -221,7 +218,7 @@ static bool mount_namespace_works(void)
 	if (geteuid() != 0)
 		return false;
 	choose_user(&trial);
-	c.argv = (const char **)probe;
+	strvec_pushv(&c.args, probe);
 	c.timeout = 30;
 	sandbox_child(&trial, &c);
 	ok = !child_run(&c) && child_ok(&c);
@@ -383,15 +380,9 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir)
 #define XSTR(x) STR(x)
 #define TMPFS_SIZE XSTR(SANDBOX_TMPFS_BYTES)
 
-static const char **wrap(const struct sandbox *sb, const char *const *argv, const char *dir,
-			 bool valgrind)
+static void wrap(const struct sandbox *sb, struct strvec *out, const char *const *argv,
+		 const char *dir, bool valgrind)
 {
-	size_t n = 0, k = 0;
-	const char **out;
-
-	while (argv[n])
-		n++;
-	out = xcalloc(n + 50 + 4 * sb->nhidden, sizeof(*out));
 	if (sb->mode == SANDBOX_BWRAP) {
 		/*
 		 * The system read-only, a private /tmp (valgrind needs one),
@@ -399,61 +390,42 @@ static const char **wrap(const struct sandbox *sb, const char *const *argv, cons
 		 * scratch directory the only place to write.  Its own PID
 		 * namespace makes every descendant die with it.
 		 */
-		out[k++] = "bwrap";
-		out[k++] = "--ro-bind"; out[k++] = "/"; out[k++] = "/";
-		out[k++] = "--dev"; out[k++] = "/dev";
-		out[k++] = "--proc"; out[k++] = "/proc";
+		strvec_pushv(out, (const char *[]){ "bwrap", "--ro-bind", "/", "/",
+			     "--dev", "/dev", "--proc", "/proc", NULL });
 		/* Bounded: a full /tmp or /dev/shm takes the machine's memory. */
-		out[k++] = "--size"; out[k++] = TMPFS_SIZE;
-		out[k++] = "--tmpfs"; out[k++] = "/tmp";
-		out[k++] = "--size"; out[k++] = TMPFS_SIZE;
-		out[k++] = "--tmpfs"; out[k++] = "/dev/shm";
-		for (size_t i = 0; i < sb->nhidden; i++) {
-			out[k++] = "--size"; out[k++] = "65536";
-			out[k++] = "--tmpfs";
-			out[k++] = sb->hidden[i];
-		}
-		if (strcmp(dir, "/")) {
-			out[k++] = "--bind"; out[k++] = dir; out[k++] = dir;
-		}
-		if (valgrind && sb->debug_lean) {
-			out[k++] = "--ro-bind"; out[k++] = sb->debug_lean; out[k++] = sb->debug_full;
-		}
-		out[k++] = "--chdir"; out[k++] = dir;
-		out[k++] = "--unshare-pid";
-		out[k++] = "--unshare-net";
-		out[k++] = "--unshare-ipc";
-		out[k++] = "--unshare-uts";
+		strvec_pushv(out, (const char *[]){ "--size", TMPFS_SIZE, "--tmpfs", "/tmp",
+			     "--size", TMPFS_SIZE, "--tmpfs", "/dev/shm", NULL });
+		for (size_t i = 0; i < sb->nhidden; i++)
+			strvec_pushv(out, (const char *[]){ "--size", "65536", "--tmpfs",
+				     sb->hidden[i], NULL });
+		if (strcmp(dir, "/"))
+			strvec_pushv(out, (const char *[]){ "--bind", dir, dir, NULL });
+		if (valgrind && sb->debug_lean)
+			strvec_pushv(out, (const char *[]){ "--ro-bind", sb->debug_lean,
+				     sb->debug_full, NULL });
+		strvec_pushv(out, (const char *[]){ "--chdir", dir, "--unshare-pid", "--unshare-net",
+			     "--unshare-ipc", "--unshare-uts", NULL });
 		if (sb->switch_user || geteuid() != 0)
-			out[k++] = "--unshare-user";
-		out[k++] = "--die-with-parent";
-		out[k++] = "--new-session";
+			strvec_push(out, "--unshare-user");
+		strvec_pushv(out, (const char *[]){ "--die-with-parent", "--new-session", NULL });
 		/* sandbox_child() hands the filter over as fd 5. */
-		if (sb->filter.fd >= 0) {
-			out[k++] = "--seccomp"; out[k++] = "5";
-		}
-		out[k++] = "--";
+		if (sb->filter.fd >= 0)
+			strvec_pushv(out, (const char *[]){ "--seccomp", "5", NULL });
+		strvec_push(out, "--");
 	}
-	for (size_t i = 0; i < n; i++)
-		out[k++] = argv[i];
-	out[k] = NULL;
-	return out;
+	strvec_pushv(out, argv);
 }
 
-const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, const char *dir)
+void sandbox_argv(const struct sandbox *sb, struct strvec *out, const char *const *argv,
+		  const char *dir)
 {
-	return wrap(sb, argv, dir, false);
+	wrap(sb, out, argv, dir, false);
 }
 
-const char **sandbox_argv_valgrind(const struct sandbox *sb, const char *const *argv,
-				   const char *dir)
+void sandbox_argv_valgrind(const struct sandbox *sb, struct strvec *out, const char *const *argv,
+			   const char *dir)
 {
-	return wrap(sb, argv, dir, true);
-}
-
-void sandbox_free_argv(const char **argv)
-{
-	free(argv);
+	wrap(sb, out, argv, dir, true);
 }
 
 /* ---- containing one child ---- */

@@ -94,7 +94,7 @@ void sandbox_hide_home(struct sandbox *sb, const char *const *tools);
 int sandbox_prepare(const struct sandbox *sb, const char *dir);
 
 /*
- * Contains the child c, whose argv came from sandbox_argv() and whose dir,
+ * Contains the child c, whose args came from sandbox_argv() and whose dir,
  * env and no_memory_limit are set: a session of its own, the limits, the
  * user, the system-call filter, the private mounts of the fallback, and an
  * environment of its own: PATH, LANG=C, TMPDIR=/tmp, HOME=its directory
@@ -106,15 +106,15 @@ void sandbox_child(const struct sandbox *sb, struct child *c);
 #define SANDBOX_SECCOMP_SLOT 1
 
 /*
- * The command line that runs argv inside the sandbox with `dir` as its
- * working directory, the only place it may write.  Returns a new
- * NULL-terminated argv; the caller frees it with sandbox_free_argv().
+ * Appends to `out` (a child's args) the command line that runs argv inside
+ * the sandbox with `dir` as its working directory, the only place it may
+ * write.
  */
-const char **sandbox_argv(const struct sandbox *sb, const char *const *argv, const char *dir);
+void sandbox_argv(const struct sandbox *sb, struct strvec *out, const char *const *argv,
+		  const char *dir);
 /* sandbox_argv() for a run of valgrind: it reads the lean debug information, if any. */
-const char **sandbox_argv_valgrind(const struct sandbox *sb, const char *const *argv,
-				   const char *dir);
-void sandbox_free_argv(const char **argv);
+void sandbox_argv_valgrind(const struct sandbox *sb, struct strvec *out, const char *const *argv,
+			   const char *dir);
 
 /* "bwrap", "fallback" or "none". */
 const char *sandbox_mode_name(enum sandbox_mode mode);

@@ -103,7 +103,7 @@ static int run_checker(const char *kit, const char *class_json, const char *resu
 	json_error_t jerr;
 	int rc = -1;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = SIMILAR_SECONDS;
 	c.out_cap = 64 * 1024;
 	c.new_session = true;

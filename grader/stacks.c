@@ -190,7 +190,6 @@ static void parse_capture(const char *text, struct capture *c)
 static void symbolize(struct capture *c, const char *binary)
 {
 	struct frame *todo[MAX_THREADS * MAX_FRAMES + MAX_HOLDERS];
-	struct strvec argv = STRVEC_INIT;
 	struct child ch = CHILD_INIT;
 	size_t n = 0;
 	const char *out;
@@ -204,11 +203,10 @@ static void symbolize(struct capture *c, const char *binary)
 			todo[n++] = &c->holders[i].where;
 	if (!n)
 		return;
-	strvec_pushv(&argv, (const char *[]){ "addr2line", "-f", "-e", binary, NULL });
+	strvec_pushv(&ch.args, (const char *[]){ "addr2line", "-f", "-e", binary, NULL });
 	/* return addresses: the call is the byte before */
 	for (size_t i = 0; i < n; i++)
-		strvec_pushf(&argv, "0x%llx", todo[i]->offset - !todo[i]->exact);
-	ch.argv = argv.v;
+		strvec_pushf(&ch.args, "0x%llx", todo[i]->offset - !todo[i]->exact);
 	ch.timeout = 30;
 	ch.out_cap = 1 << 20;
 	if (!child_run(&ch) && child_ok(&ch)) {
@@ -237,7 +235,6 @@ static void symbolize(struct capture *c, const char *binary)
 		}
 	}
 	child_release(&ch);
-	strvec_clear(&argv);
 }
 
 /* Threads numbered oldest first: the test's own thread is thread 1. */

@@ -14,8 +14,7 @@ void strvec_init(struct strvec *sv)
 	sv->n = sv->alloc = 0;
 }
 
-/* Takes s, malloc'd, as the last entry. */
-static const char *push_owned(struct strvec *sv, char *s)
+const char *strvec_push_nodup(struct strvec *sv, char *s)
 {
 	if (sv->v == strvec_empty)
 		sv->v = NULL;
@@ -27,7 +26,7 @@ static const char *push_owned(struct strvec *sv, char *s)
 
 const char *strvec_push(struct strvec *sv, const char *s)
 {
-	return push_owned(sv, xstrdup(s));
+	return strvec_push_nodup(sv, xstrdup(s));
 }
 
 const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
@@ -38,7 +37,7 @@ const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	return push_owned(sv, sb_detach(&sb));
+	return strvec_push_nodup(sv, sb_detach(&sb));
 }
 
 void strvec_pushv(struct strvec *sv, const char *const *items)

@@ -19,6 +19,8 @@ extern const char *strvec_empty[];
 void strvec_init(struct strvec *sv);
 /* Appends a copy of s; returns the copy. */
 const char *strvec_push(struct strvec *sv, const char *s);
+/* Appends s itself, which must be malloc'd: the strvec owns it from now on. */
+const char *strvec_push_nodup(struct strvec *sv, char *s);
 /* Appends a string made as by printf; returns it. */
 const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

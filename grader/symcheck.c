@@ -19,7 +19,7 @@ static char *run_tool(const char *const *argv, struct strbuf *err)
 	struct child c = CHILD_INIT;
 	char *out = NULL;
 
-	c.argv = (const char **)argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 60;
 	c.out_cap = 16 << 20;
 	if (child_run(&c) || !child_ok(&c)) {

@@ -13,13 +13,7 @@
 
 static void run(struct child *c, const char *script, double timeout)
 {
-	static const char *argv[4];
-
-	argv[0] = "sh";
-	argv[1] = "-c";
-	argv[2] = script;
-	argv[3] = NULL;
-	c->argv = argv;
+	strvec_pushv(&c->args, (const char *[]){ "sh", "-c", script, NULL });
 	c->timeout = timeout;
 	cr_assert_eq(child_run(c), 0, "could not start sh: %s", strerror(c->start_errno));
 }
@@ -116,7 +110,7 @@ Test(child, a_hung_group_is_gone_after_the_limit)
 	const char *argv[] = { "sh", "-c", "sh -c 'while :; do :; done' & wait", NULL };
 	pid_t pgid;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 0.3;
 	cr_assert_eq(child_start(&c), 0);
 	pgid = c.pid;
@@ -143,7 +137,7 @@ Test(child, a_missing_program_cannot_be_started)
 	const char *argv[] = { "racecourse-no-such-program", NULL };
 	char *how;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	cr_assert_eq(child_run(&c), -1);
 	cr_assert_neq(c.start_errno, 0);
 	cr_assert_eq(child_exit_code(&c), 127);
@@ -160,9 +154,9 @@ Test(child, several_children_at_once_each_with_its_own_limit)
 	const char *quick[] = { "sh", "-c", "echo done", NULL };
 	struct child *both[] = { &a, &b };
 
-	a.argv = hang;
+	strvec_pushv(&a.args, hang);
 	a.timeout = 0.3;
-	b.argv = quick;
+	strvec_pushv(&b.args, quick);
 	b.timeout = 30;
 	cr_assert_eq(child_start(&a), 0);
 	cr_assert_eq(child_start(&b), 0);

@@ -27,7 +27,7 @@ static char *sections(const char *path)
 	struct child c = CHILD_INIT;
 	char *out;
 
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 60;
 	cr_assert_eq(child_run(&c), 0);
 	out = sb_detach(&c.out);

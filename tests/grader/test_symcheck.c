@@ -36,7 +36,7 @@ static char *check_flagged(const char *code, char **flagged)
 	int rc;
 
 	cr_assert_eq(write_file(src, code, strlen(code)), 0);
-	c.argv = argv;
+	strvec_pushv(&c.args, argv);
 	c.timeout = 60;
 	cr_assert_eq(child_run(&c), 0);
 	cr_assert(child_ok(&c), "cc: %s", sb_str(&c.out));
