@@ -1,10 +1,10 @@
 /* Stage 07's test helpers: one-call threads, and knowing they sleep in the kernel rather than spin. */
 #define _GNU_SOURCE
 #include "waiters.h"
+#include "task_state.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,25 +52,6 @@ size_t waiters_done(struct waiter *ws, size_t n)
 	return done;
 }
 
-/* Whether the thread is asleep in a futex (its first field is the call's number). */
-static bool in_futex(int tid)
-{
-	char path[64], buf[32];
-	ssize_t got;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (got <= 0 || buf[0] < '0' || buf[0] > '9')
-		return false;
-	buf[got] = '\0';
-	return strtol(buf, NULL, 10) == SYS_futex;
-}
-
 long waiters_cpu_us(struct waiter *ws, size_t n)
 {
 	long us = 0;
@@ -103,7 +84,7 @@ size_t waiters_settle(struct waiter *ws, size_t n)
 		for (size_t i = 0; i < n; i++) {
 			int tid = atomic_load(&ws[i].tid);
 
-			if (atomic_load(&ws[i].done) || (tid && in_futex(tid)))
+			if (atomic_load(&ws[i].done) || (tid && task_state(tid) == TASK_IN_FUTEX))
 				settled++;
 		}
 		if (settled == n)

@@ -1,15 +1,14 @@
 /* Counting and failing the pool's pthread_create, pthread_join and pthread_cond_init for 08-pool's tests. */
 #define _GNU_SOURCE		/* gettid */
 #include "track.h"
+#include "task_state.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_KEPT 64
@@ -172,23 +171,12 @@ pthread_t track_created(int i)
 	return t;
 }
 
-/* Whether the thread is asleep in the kernel, in a futex (a condition variable or a mutex), or gone. */
+/* Whether the thread is asleep in a futex (a condition variable or a mutex), or gone. */
 static bool asleep(int tid)
 {
-	char path[64], buf[32];
-	ssize_t got;
-	int fd;
+	enum task_state st = task_state(tid);
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;	/* the thread has ended */
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (got <= 0 || buf[0] < '0' || buf[0] > '9')
-		return false;
-	buf[got] = '\0';
-	return strtol(buf, NULL, 10) == SYS_futex;
+	return st == TASK_IN_FUTEX || st == TASK_GONE;
 }
 
 void track_await_asleep(void)
