@@ -57,7 +57,7 @@ static const char *const perturb_wraps[] = {
 
 /* tests/lib/late_start.c's, in AddressSanitizer's build of the scenarios */
 static const char *const late_start_wraps[] = {
-	"-Wl,--wrap=pthread_create", "-Wl,--wrap=pthread_join", "-Wl,--wrap=pthread_exit",
+	"-Wl,--wrap=pthread_join", "-Wl,--wrap=pthread_exit",
 };
 
 
@@ -454,6 +454,8 @@ static void scenarios_args(struct strvec *s, struct kit_objects *k, const char *
 	src = xstrfmt("%s/scenario_main.c", lib);
 	strvec_push_nodup(s, kit_object(k, src, v));
 	free(src);
+	/* scenario_fail_create_at() */
+	strvec_push(s, "-Wl,--wrap=pthread_create");
 	if (v->flag) {
 		push_variant(s, v);
 		push_perturbation(s, k, lib, v);

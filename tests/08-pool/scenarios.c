@@ -200,6 +200,24 @@ static void calls_after_shutdown(void)
 	pool_free(p);
 }
 
+/*
+ * pool_new(4) whose third worker cannot be created: the two that started
+ * wait for work (or are about to) while pool_new's failure path tells them
+ * to stop and joins them.  A flag set, or a broadcast made, there without
+ * the pool's mutex races with their reads of it under the mutex, in
+ * whichever order they run: nothing orders the path's write after them.
+ */
+static void new_fails_midway(void)
+{
+	struct pool *p;
+
+	scenario_fail_create_at(3);
+	p = pool_new(4);
+	scenario_fail_create_at(0);
+	if (p)
+		pool_free(p);	/* it ignored the failure: a test says so */
+}
+
 const struct scenario scenarios[] = {
 	{ "submitters_and_workers", "3 threads submit 30 jobs each to 2 workers and wait for them",
 		submitters_and_workers },
@@ -211,6 +229,8 @@ const struct scenario scenarios[] = {
 		jobs_that_submit },
 	{ "calls_after_shutdown", "a thread submits, and waits for 4 jobs, after another shut the pool "
 		"down", calls_after_shutdown },
+	{ "new_fails_midway", "pool_new(4) whose third pthread_create fails, while the first two "
+		"workers wait for work", new_fails_midway },
 };
 
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);

@@ -25,6 +25,17 @@ extern const size_t nscenarios;
 void scenario_threads(int nthreads, void *(*fn)(void *), void *args, size_t argsize);
 
 /*
+ * From now on, the k-th call of pthread_create (counting from 1, in any
+ * thread) fails with EAGAIN without starting a thread; 0 disarms it.  A
+ * scenario makes the code's own failure path run while the threads it did
+ * start are there, so that what that path does to them unlocked shows.
+ * Every scenario program has pthread_create wrapped (the grader adds the
+ * flag), and every call counts, scenario_threads' own too: disarm before
+ * using it.
+ */
+void scenario_fail_create_at(unsigned k);
+
+/*
  * A run still going at its deadline (the grader's RACECOURSE_SCENARIO_SECONDS
  * after the start, 30 s by default) ends with SCENARIO_STUCK_STATUS: a
  * deadlock or a wait nobody ends, which would otherwise hold the detector

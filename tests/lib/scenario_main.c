@@ -4,9 +4,11 @@
 #endif
 #include "scenario.h"
 #include "handshake.h"
+#include "late_start.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,32 @@
 #include <unistd.h>
 
 static struct timespec deadline;
+
+int __real_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg);
+
+static atomic_uint create_fails_at, create_calls;
+
+void scenario_fail_create_at(unsigned k)
+{
+	atomic_store(&create_calls, 0);
+	atomic_store(&create_fails_at, k);
+}
+
+int __wrap_pthread_create(pthread_t *tid, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg)
+{
+	unsigned k = atomic_load(&create_fails_at);
+
+	if (k && atomic_fetch_add(&create_calls, 1) + 1 == k)
+		return EAGAIN;
+	/* AddressSanitizer's build starts each thread late (late_start.h) */
+	if (late_start_create)
+		return late_start_create(tid, attr, fn, arg);
+	return __real_pthread_create(tid, attr, fn, arg);
+}
 
 static void set_deadline(void)
 {
