@@ -1,6 +1,7 @@
 /* Detector scenarios of stage 06-cache: gets, evictions, joined loads and sizes at once. */
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,14 +114,17 @@ static atomic_int coming;
 
 static char *slow_load(const char *key, void *ctx)
 {
+	bool missing = !strcmp(key, "missing");
+
 	(void)ctx;
-	if (!strcmp(key, "slow")) {
+	if (missing || !strcmp(key, "slow")) {
 		while (atomic_load(&coming) < 3)
 			sched_yield();
 		for (int i = 0; i < 200; i++)
 			sched_yield();
 	}
-	return load(key, NULL);
+	/* "missing" does not exist: the waiters get the loader's NULL */
+	return missing ? NULL : load(key, NULL);
 }
 
 static void *slow_worker(void *arg)
@@ -148,6 +152,31 @@ static void waiters_during_slow_load(void)
 	cache_free(cache);
 }
 
+/*
+ * The same slow load, of a key that does not exist: the waiters are there
+ * when the loader says NULL.  What the code does to the flight on that
+ * path (tell the waiters, take the flight away) happens while they wait
+ * on it, so a path that does it without the lock races with them.
+ */
+static void *missing_worker(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->id != 0)
+		atomic_fetch_add(&coming, 1);
+	free(cache_get(w->cache, "missing"));
+	return NULL;
+}
+
+static void waiters_during_failed_load(void)
+{
+	cache_t *cache = cache_new(1, slow_load, NULL);
+
+	atomic_store(&coming, 0);
+	run_workers(cache, 4, missing_worker);
+	cache_free(cache);
+}
+
 const struct scenario scenarios[] = {
 	{ "overlapping_gets", "4 threads get 6 keys from a cache of 3 (hits, misses, evictions)",
 		overlapping_gets },
@@ -157,6 +186,8 @@ const struct scenario scenarios[] = {
 		size_while_getting },
 	{ "waiters_during_slow_load", "3 threads wait on a slow load of one key, twice",
 		waiters_during_slow_load },
+	{ "waiters_during_failed_load", "3 threads wait on a slow load of a key that does not exist",
+		waiters_during_failed_load },
 };
 
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);
