@@ -286,8 +286,6 @@ struct sanitizer {
  * exit code for a normal exit after a report, so its stays 0.
  */
 #define SANITIZER_DIED_STATUS 86
-#define STR(x) #x
-#define XSTR(x) STR(x)
 
 /* AddressSanitizer first: its memory errors say where the block was allocated. */
 static const struct sanitizer sanitizers[] = {

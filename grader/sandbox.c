@@ -376,8 +376,6 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir)
 }
 
 /* SANDBOX_TMPFS_SIZE, spelled out for bubblewrap's --size. */
-#define STR(x) #x
-#define XSTR(x) STR(x)
 #define TMPFS_SIZE XSTR(SANDBOX_TMPFS_BYTES)
 
 static void wrap(const struct sandbox *sb, struct strvec *out, const char *const *argv,

@@ -42,6 +42,10 @@ char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		} \
 	} while (0)
 
+/* The value of macro x as a string literal: XSTR(SANDBOX_TMPFS_BYTES) */
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 /* Prints "racecourse: <message>" to stderr and exits with status 2. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Prints "racecourse: warning: <message>" to stderr. */
