@@ -212,8 +212,18 @@ static const char *section_refused(const struct elf_section *s)
 	if (!glob_any(plain_sections, sizeof(plain_sections) / sizeof(*plain_sections), s->name) ||
 	    !plain_type(s->type))
 		return "a section that plain C code does not make (from __attribute__((section)) or asm)";
+	/*
+	 * The scan of code (below) sees the bytes the object holds, not those
+	 * written into it at run time: code that may be written, or a stack
+	 * that may be run, would run any instruction, a system call included.
+	 */
+	if (!strcmp(s->name, ".note.GNU-stack") && (s->flags & SHF_EXECINSTR))
+		return "an executable stack (code written on the stack would run), from asm";
 	if ((s->flags & SHF_EXECINSTR) && fnmatch(".text*", s->name, 0))
 		return "executable code outside .text (from __attribute__((section)) or asm)";
+	if ((s->flags & SHF_EXECINSTR) && (s->flags & SHF_WRITE))
+		return "code that can be written while it runs (a section both writable and "
+		       "executable, from asm)";
 	return NULL;
 }
 

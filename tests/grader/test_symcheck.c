@@ -180,6 +180,17 @@ Test(symcheck, refuses_an_unknown_section_and_code_outside_text)
 		       "executable code outside .text");
 }
 
+/* Bytes written at run time escape the scan of code: nothing writable may run. */
+Test(symcheck, refuses_code_that_can_be_written_and_an_executable_stack)
+{
+	assert_refused("__asm__(\".section .text.patchable,\\\"awx\\\",@progbits\\n\\tret\\n.previous\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "a section both writable and executable");
+	assert_refused("__asm__(\".section .note.GNU-stack,\\\"x\\\",@progbits\\n.previous\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "an executable stack");
+}
+
 Test(symcheck, accepts_thread_local_and_read_only_data)
 {
 	char *why = check("#include <stdlib.h>\n"
