@@ -311,6 +311,19 @@ Test(symcheck, refuses_syscall_bytes_hidden_in_another_instruction)
 		       "system call instruction");
 }
 
+/* A relocation whose value is the same wherever the code is linked writes its bytes too. */
+Test(symcheck, refuses_a_syscall_spelled_by_a_relocation)
+{
+	assert_refused("__asm__(\".text\\ngadget:\\n\\t.reloc ., R_X86_64_PC32, gadget+0x050f\\n"
+		       "\\t.long 0\\n\\tret\\n\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "system call instruction (syscall)");
+	assert_refused("__asm__(\".set spelled, 0x340f\\n.text\\n\\t.reloc ., R_X86_64_16, spelled\\n"
+		       "\\t.short 0\\n\\tret\\n\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "system call instruction (sysenter)");
+}
+
 Test(symcheck, refuses_valgrinds_client_requests)
 {
 	assert_refused("int account_free(void)\n{\n\tint r = 0;\n"
