@@ -142,3 +142,17 @@ Test(parallel_sum, fork_failure)
 		     open_fds());
 	free(v);
 }
+
+/* The children of parallel_sum end with _exit() too: the caller's buffered text is written once. */
+Test(parallel_sum, stdio_once)
+{
+	FILE *f = buffered_stream("printed-by-the-caller\n");
+	int *v = one_to(100);
+	long long got = parallel_sum(v, 100, 4);
+	int times = times_written(f, "printed-by-the-caller");
+
+	cr_assert_eq(got, 5050, "parallel_sum(1..100, 4 children): expected 5050, got %lld", got);
+	cr_assert_eq(times, 1, "text the caller had buffered before the call: expected it written once, "
+		     "got %d times (does a child flush its copy of the buffer by calling exit()?)", times);
+	free(v);
+}
