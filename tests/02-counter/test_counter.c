@@ -353,13 +353,25 @@ Test(count, fewer_items_than_threads)
 
 static pthread_barrier_t callers_ready;
 
+#define CALL_BINS 8
+
 struct caller {
 	int *data;
-	bool (*pred)(int);
-	long want;
+	bool (*pred)(int);	/* count_matching with it; NULL: histogram */
+	long want;		/* the count, or the sum of k * bins[k] */
 	long wrong_got;		/* first wrong result, valid when nwrong > 0 */
 	int nwrong;
 };
+
+/* One number for a whole histogram, that changes when any bin does. */
+static long bins_digest(const long *bins)
+{
+	long d = 0;
+
+	for (int k = 0; k < CALL_BINS; k++)
+		d = d * 31 + bins[k];
+	return d;
+}
 
 static void *caller_run(void *arg)
 {
@@ -369,20 +381,39 @@ static void *caller_run(void *arg)
 		long got;
 
 		pthread_barrier_wait(&callers_ready);
-		got = count_matching(c->data, CALL_LEN, 3, c->pred);
+		if (c->pred) {
+			got = count_matching(c->data, CALL_LEN, 3, c->pred);
+		} else {
+			long bins[CALL_BINS];
+
+			histogram(c->data, CALL_LEN, 3, bins, CALL_BINS, -400, 400);
+			got = bins_digest(bins);
+		}
 		if (got != c->want && c->nwrong++ == 0)
 			c->wrong_got = got;
 	}
 	return NULL;
 }
 
+/* Runs every caller in a thread of the test's own (never counted), all lined up each round. */
+static void run_callers(struct caller *callers)
+{
+	pthread_t tids[CALLERS];
+
+	pthread_barrier_init(&callers_ready, NULL, CALLERS);
+	for (int i = 0; i < CALLERS; i++)
+		cr_assert_eq(__real_pthread_create(&tids[i], NULL, caller_run, &callers[i]), 0,
+			     "test: cannot create caller thread");
+	for (int i = 0; i < CALLERS; i++)
+		__real_pthread_join(tids[i], NULL);
+	pthread_barrier_destroy(&callers_ready);
+}
+
 Test(count, concurrent_calls)
 {
 	bool (*preds[CALLERS])(int) = { is_even, is_multiple_of_7, is_negative, is_even };
 	struct caller callers[CALLERS];
-	pthread_t tids[CALLERS];
 
-	pthread_barrier_init(&callers_ready, NULL, CALLERS);
 	for (int i = 0; i < CALLERS; i++) {
 		/* Different ranges, so that every caller expects a different count. */
 		callers[i] = (struct caller) {
@@ -390,12 +421,8 @@ Test(count, concurrent_calls)
 			.pred = preds[i],
 		};
 		callers[i].want = count_ref(callers[i].data, CALL_LEN, callers[i].pred);
-		cr_assert_eq(__real_pthread_create(&tids[i], NULL, caller_run, &callers[i]), 0,
-			     "test: cannot create caller thread");
 	}
-	for (int i = 0; i < CALLERS; i++)
-		__real_pthread_join(tids[i], NULL);
-	pthread_barrier_destroy(&callers_ready);
+	run_callers(callers);
 
 	for (int i = 0; i < CALLERS; i++) {
 		cr_assert_eq(callers[i].nwrong, 0, "%d callers calling count_matching at once "
@@ -403,6 +430,31 @@ Test(count, concurrent_calls)
 			     "rounds; is some state shared between calls?",
 			     CALLERS, 3, i, callers[i].wrong_got, callers[i].want,
 			     callers[i].nwrong, CALL_ROUNDS);
+		free(callers[i].data);
+	}
+}
+
+/* The same for histogram: private rows kept in a static array, say, are shared by every caller. */
+Test(histogram, concurrent_calls)
+{
+	struct caller callers[CALLERS];
+
+	for (int i = 0; i < CALLERS; i++) {
+		long want[CALL_BINS];
+
+		/* Different ranges, so that every caller expects different bins. */
+		callers[i] = (struct caller) {
+			.data = random_data(CALL_LEN, -100 * (i + 1), 50 * (i + 1), 41 + i),
+		};
+		histogram_ref(callers[i].data, CALL_LEN, want, CALL_BINS, -400, 400);
+		callers[i].want = bins_digest(want);
+	}
+	run_callers(callers);
+
+	for (int i = 0; i < CALLERS; i++) {
+		cr_assert_eq(callers[i].nwrong, 0, "%d callers calling histogram at once (3 threads, "
+			     "%d bins each): caller %d got wrong bins in %d of %d rounds; is some state "
+			     "shared between calls?", CALLERS, CALL_BINS, i, callers[i].nwrong, CALL_ROUNDS);
 		free(callers[i].data);
 	}
 }
