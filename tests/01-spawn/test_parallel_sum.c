@@ -61,6 +61,7 @@ Test(parallel_sum, more_procs_than_values)
 Test(parallel_sum, edges)
 {
 	int v[2] = { 1, 2 };
+	long blocks = mem_live_blocks(), leaked;
 	long long got;
 
 	errno = 0;
@@ -78,6 +79,9 @@ Test(parallel_sum, edges)
 			     strerror(errno));
 	}
 	cr_assert_eq(fork_calls(), 0, "nprocs < 1: expected no child, got %d forks", fork_calls());
+	leaked = mem_live_blocks() - blocks;
+	cr_assert_eq(leaked, 0, "no values, or nprocs < 1: %ld block(s) left allocated (check the "
+		     "arguments before allocating)", leaked);
 }
 
 Test(parallel_sum, large_values)
