@@ -74,10 +74,18 @@ Test(basic, rejects_bad_arguments)
 		{ 0, 1, -5, "amount is -5" },
 		{ 0, 1, 101, "account 0 holds 100, less than 101" },
 	};
+	long base = mem_live_blocks(), left;
+	int inits = mutex_inits(), destroys = mutex_destroys();
 	bank_t *bank;
 
 	cr_assert_null(bank_new(0, 10), "bank_new(0, 10): expected NULL, got a bank");
 	cr_assert_null(bank_new(3, -1), "bank_new(3, -1): expected NULL, got a bank");
+	left = mem_live_blocks() - base;
+	cr_assert_eq(left, 0, "bank_new(0, 10) and bank_new(3, -1) returned NULL but left %ld block(s) "
+		     "allocated (check the arguments before allocating)", left);
+	cr_assert_eq(mutex_destroys() - destroys, mutex_inits() - inits, "bank_new(0, 10) and "
+		     "bank_new(3, -1): %d locks made, %d destroyed", mutex_inits() - inits,
+		     mutex_destroys() - destroys);
 	/* the edges that are valid: one account, and accounts that start empty */
 	bank = bank_new(1, 0);
 	cr_assert_not_null(bank, "bank_new(1, 0): one account holding 0 is a bank, got NULL");
