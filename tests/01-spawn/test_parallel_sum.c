@@ -160,3 +160,16 @@ Test(parallel_sum, stdio_once)
 		     "got %d times (does a child flush its copy of the buffer by calling exit()?)", times);
 	free(v);
 }
+
+/* The same for parallel_sum, on its way out of a sum that went well. */
+Test(parallel_sum, other_children)
+{
+	int *v = one_to(100), other = unrelated_child();
+	long long got = parallel_sum(v, 100, 4);
+
+	cr_assert_eq(got, 5050, "parallel_sum(1..100, 4 children): expected 5050, got %lld", got);
+	cr_assert(unrelated_child_intact(other), "the caller's own child, which had ended before the "
+		  "call, was reaped by parallel_sum: wait for your children by their pids, and only them");
+	cr_assert_str_eq(children_left(), "none", "parallel_sum left a child unreaped");
+	free(v);
+}
