@@ -55,6 +55,12 @@ static const char *const perturb_wraps[] = {
 	"-Wl,--wrap=pthread_cond_timedwait", "-Wl,--wrap=pthread_mutex_trylock",
 };
 
+/* tests/lib/faults_mem.c's, in every build of the scenarios (scenario.h) */
+static const char *const mem_wraps[] = {
+	"-Wl,--wrap=malloc", "-Wl,--wrap=calloc", "-Wl,--wrap=realloc",
+	"-Wl,--wrap=free", "-Wl,--wrap=strdup", "-Wl,--wrap=strndup",
+};
+
 /* tests/lib/late_start.c's, in AddressSanitizer's build of the scenarios */
 static const char *const late_start_wraps[] = {
 	"-Wl,--wrap=pthread_join", "-Wl,--wrap=pthread_exit",
@@ -454,8 +460,13 @@ static void scenarios_args(struct strvec *s, struct kit_objects *k, const char *
 	src = xstrfmt("%s/scenario_main.c", lib);
 	strvec_push_nodup(s, kit_object(k, src, v));
 	free(src);
-	/* scenario_fail_create_at() */
+	/* scenario_fail_create_at(), and mem_fail_at() of faults_mem.h */
 	strvec_push(s, "-Wl,--wrap=pthread_create");
+	src = xstrfmt("%s/faults_mem.c", lib);
+	strvec_push_nodup(s, kit_object(k, src, v));
+	free(src);
+	for (size_t i = 0; i < sizeof(mem_wraps) / sizeof(*mem_wraps); i++)
+		strvec_push(s, mem_wraps[i]);
 	if (v->flag) {
 		push_variant(s, v);
 		push_perturbation(s, k, lib, v);

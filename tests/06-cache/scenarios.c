@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "faults_mem.h"
 #include "scenario.h"
 
 /*
@@ -115,16 +116,23 @@ static atomic_int coming;
 static char *slow_load(const char *key, void *ctx)
 {
 	bool missing = !strcmp(key, "missing");
+	char *value;
 
 	(void)ctx;
-	if (missing || !strcmp(key, "slow")) {
+	if (missing || !strcmp(key, "slow") || !strcmp(key, "oom")) {
 		while (atomic_load(&coming) < 3)
 			sched_yield();
 		for (int i = 0; i < 200; i++)
 			sched_yield();
 	}
 	/* "missing" does not exist: the waiters get the loader's NULL */
-	return missing ? NULL : load(key, NULL);
+	if (missing)
+		return NULL;
+	value = load(key, NULL);
+	/* From the moment "oom" is loaded, memory has run out. */
+	if (!strcmp(key, "oom"))
+		mem_fail_at(1, true);
+	return value;
 }
 
 static void *slow_worker(void *arg)
@@ -177,6 +185,32 @@ static void waiters_during_failed_load(void)
 	cache_free(cache);
 }
 
+/*
+ * The slow load again, and memory runs out the moment the loader returns:
+ * the code's out-of-memory paths after a load (the value not cached, a
+ * copy that cannot be made) run while three waiters are on the flight.
+ * A path that frees or changes the flight as if nobody waited on it shows.
+ */
+static void *oom_worker(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->id != 0)
+		atomic_fetch_add(&coming, 1);
+	free(cache_get(w->cache, "oom"));
+	return NULL;
+}
+
+static void out_of_memory_after_load(void)
+{
+	cache_t *cache = cache_new(1, slow_load, NULL);
+
+	atomic_store(&coming, 0);
+	run_workers(cache, 4, oom_worker);
+	mem_fail_at(0, false);
+	cache_free(cache);
+}
+
 const struct scenario scenarios[] = {
 	{ "overlapping_gets", "4 threads get 6 keys from a cache of 3 (hits, misses, evictions)",
 		overlapping_gets },
@@ -188,6 +222,8 @@ const struct scenario scenarios[] = {
 		waiters_during_slow_load },
 	{ "waiters_during_failed_load", "3 threads wait on a slow load of a key that does not exist",
 		waiters_during_failed_load },
+	{ "out_of_memory_after_load", "3 threads wait on a slow load, and memory runs out as it ends",
+		out_of_memory_after_load },
 };
 
 const size_t nscenarios = sizeof(scenarios) / sizeof(scenarios[0]);

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,4 +99,51 @@ Test(resources, no_leaks)
 	cache_free(cache);
 	cr_expect_eq(mem_live_blocks(), base, "after cache_free, %ld block(s) the cache allocated (or its "
 		     "loader's values) are still not freed", mem_live_blocks() - base);
+}
+
+/*
+ * Rule: when memory runs out, cache_get returns NULL (or still the value),
+ * and the cache stays usable: no lock kept, no flight left behind, no
+ * block lost.  Each allocation of a run of gets (the cache's and the
+ * loader's) fails in turn, once.
+ */
+Test(resources, out_of_memory)
+{
+	static const char *const keys[] = { "a", "b", "a", "none1", "c", "a", "d" };
+	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+	bool failed_one = true;
+
+	for (int k = 1; failed_one; k++) {
+		long base = mem_live_blocks();
+		cache_t *cache = cache_new(2, prefix_loader, NULL);
+
+		cr_assert_not_null(cache, "cache_new(2, loader, NULL) returned NULL");
+		mem_fail_at(k, false);
+		for (size_t i = 0; i < nkeys; i++) {
+			char *got = cache_get(cache, keys[i]);
+			char want[8] = "v:";
+
+			strcat(want, keys[i]);
+			cr_assert(!got || (strncmp(keys[i], "none", 4) && !strcmp(got, want)),
+				  "allocation %d failing: cache_get(\"%s\") returned \"%s\"; expected "
+				  "\"%s\" or NULL", k, keys[i], got, want);
+			free(got);
+		}
+		/* Fewer allocations than k: this run failed none, and the next would not either. */
+		failed_one = mem_allocations() >= k;
+		mem_fail_at(0, false);
+		for (size_t i = 0; i < nkeys; i++) {
+			char *got = cache_get(cache, keys[i]);
+
+			cr_assert(strncmp(keys[i], "none", 4) ? got && !strncmp(got, "v:", 2) &&
+				  !strcmp(got + 2, keys[i]) : !got,
+				  "after allocation %d failed once, cache_get(\"%s\") returned \"%s\": the "
+				  "cache must go on as if nothing happened", k, keys[i], got);
+			free(got);
+		}
+		cache_free(cache);
+		cr_assert_eq(mem_live_blocks(), base, "allocation %d failing during gets: after "
+			     "cache_free, %ld block(s) are still not freed", k,
+			     mem_live_blocks() - base);
+	}
 }

@@ -36,6 +36,15 @@ void scenario_threads(int nthreads, void *(*fn)(void *), void *args, size_t args
 void scenario_fail_create_at(unsigned k);
 
 /*
+ * Every scenario program also has faults_mem.c and its wrappers (the
+ * grader adds them): mem_fail_at() of faults_mem.h makes allocations fail
+ * there as in the tests, so that a scenario can run the code's
+ * out-of-memory paths while other threads are inside.  The allocations of
+ * the scenario's own code count too: arm it at the moment that matters
+ * (in a loader or callback the scenario controls) and disarm it after.
+ */
+
+/*
  * A run still going at its deadline (the grader's RACECOURSE_SCENARIO_SECONDS
  * after the start, 30 s by default) ends with SCENARIO_STUCK_STATUS: a
  * deadlock or a wait nobody ends, which would otherwise hold the detector
