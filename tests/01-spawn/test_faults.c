@@ -344,3 +344,56 @@ Test(faults, failure_closes_descriptors)
 	}
 	free(v);
 }
+
+/* ---- out of memory ---- */
+
+/*
+ * Every allocation fails: spawn.h says -1 (0 for parallel_sum) and ENOMEM,
+ * with no child started and the statuses untouched.  An unchecked malloc
+ * dereferences NULL in the caller, after its children were forked.  Code
+ * that allocates nothing for its bookkeeping cannot run out, and just
+ * works.  A real malloc that fails sets errno to ENOMEM and faults_mem's
+ * does not, so the test leaves errno as the failing malloc would have: an
+ * error path that sets it to something else still shows.
+ */
+Test(faults, out_of_memory)
+{
+	int st[3] = { 77, 77, 77 }, *v = one_to(100), fds = open_fds(), forks = fork_calls(), ret, tried;
+	long long got;
+
+	mem_fail_at(1, true);
+	errno = ENOMEM;
+	ret = spawn_workers(3, plus_one, NULL, st);
+	tried = mem_allocations();
+	mem_fail_at(0, false);
+	if (tried) {
+		cr_expect_eq(ret, -1, "spawn_workers(3, ...) with no memory: expected -1, got %d", ret);
+		cr_expect_eq(errno, ENOMEM, "spawn_workers(3, ...) with no memory: expected errno ENOMEM, "
+			     "got %d (%s)", errno, strerror(errno));
+		cr_expect(st[0] == 77 && st[1] == 77 && st[2] == 77, "spawn_workers(3, ...) with no memory: "
+			  "expected the statuses untouched (77), got %d %d %d", st[0], st[1], st[2]);
+		cr_expect_eq(fork_calls(), forks, "spawn_workers(3, ...) with no memory: expected no child "
+			     "started, %d forked", fork_calls() - forks);
+	}
+
+	forks = fork_calls();
+	mem_fail_at(1, true);
+	errno = ENOMEM;
+	got = parallel_sum(v, 100, 4);
+	tried = mem_allocations();
+	mem_fail_at(0, false);
+	if (tried) {
+		cr_expect_eq(got, 0, "parallel_sum with no memory: expected 0, got %lld", got);
+		cr_expect_eq(errno, ENOMEM, "parallel_sum with no memory: expected errno ENOMEM, got %d (%s)",
+			     errno, strerror(errno));
+		cr_expect_eq(fork_calls(), forks, "parallel_sum with no memory: expected no child started, "
+			     "%d forked", fork_calls() - forks);
+	} else {
+		cr_expect_eq(got, 5050, "parallel_sum(1..100, 4) allocating nothing: expected 5050, got %lld",
+			     got);
+	}
+	cr_expect_eq(open_fds(), fds, "after the calls with no memory: %d descriptors open before, %d "
+		     "after", fds, open_fds());
+	cr_expect_str_eq(children_left(), "none", "a child was left after the calls with no memory");
+	free(v);
+}

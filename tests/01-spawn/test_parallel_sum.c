@@ -61,6 +61,7 @@ Test(parallel_sum, more_procs_than_values)
 Test(parallel_sum, edges)
 {
 	int v[2] = { 1, 2 };
+	long blocks = mem_live_blocks(), leaked;
 	long long got;
 
 	errno = 0;
@@ -78,6 +79,9 @@ Test(parallel_sum, edges)
 			     strerror(errno));
 	}
 	cr_assert_eq(fork_calls(), 0, "nprocs < 1: expected no child, got %d forks", fork_calls());
+	leaked = mem_live_blocks() - blocks;
+	cr_assert_eq(leaked, 0, "no values, or nprocs < 1: %ld block(s) left allocated (check the "
+		     "arguments before allocating)", leaked);
 }
 
 Test(parallel_sum, large_values)
@@ -140,5 +144,32 @@ Test(parallel_sum, fork_failure)
 	cr_assert_str_eq(left, "none", "the child started before the failure must be waited for: found %s", left);
 	cr_assert_eq(open_fds(), fds, "open file descriptors: expected %d as before the call, got %d", fds,
 		     open_fds());
+	free(v);
+}
+
+/* The children of parallel_sum end with _exit() too: the caller's buffered text is written once. */
+Test(parallel_sum, stdio_once)
+{
+	FILE *f = buffered_stream("printed-by-the-caller\n");
+	int *v = one_to(100);
+	long long got = parallel_sum(v, 100, 4);
+	int times = times_written(f, "printed-by-the-caller");
+
+	cr_assert_eq(got, 5050, "parallel_sum(1..100, 4 children): expected 5050, got %lld", got);
+	cr_assert_eq(times, 1, "text the caller had buffered before the call: expected it written once, "
+		     "got %d times (does a child flush its copy of the buffer by calling exit()?)", times);
+	free(v);
+}
+
+/* The same for parallel_sum, on its way out of a sum that went well. */
+Test(parallel_sum, other_children)
+{
+	int *v = one_to(100), other = unrelated_child();
+	long long got = parallel_sum(v, 100, 4);
+
+	cr_assert_eq(got, 5050, "parallel_sum(1..100, 4 children): expected 5050, got %lld", got);
+	cr_assert(unrelated_child_intact(other), "the caller's own child, which had ended before the "
+		  "call, was reaped by parallel_sum: wait for your children by their pids, and only them");
+	cr_assert_str_eq(children_left(), "none", "parallel_sum left a child unreaped");
 	free(v);
 }

@@ -198,3 +198,21 @@ Test(run_capture, fork_failure)
 	cr_assert_eq(open_fds(), fds, "fork failed: expected %d open file descriptors as before, got %d "
 		     "(is the pipe closed?)", fds, open_fds());
 }
+
+/*
+ * The caller has a child of its own that has ended: run_capture waits for
+ * its program by pid and leaves that one alone, also on its way out (a
+ * "no zombie left behind" sweep with waitpid(-1, ..., WNOHANG) steals it).
+ */
+Test(run_capture, other_children)
+{
+	char *echo[] = { "echo", "hello", NULL };
+	char out[16];
+	int other = unrelated_child(), ret;
+
+	ret = run_capture(echo, out, sizeof(out));
+	cr_assert_eq(ret, 0, "echo hello: expected status 0, got %d", ret);
+	cr_assert(unrelated_child_intact(other), "the caller's own child, which had ended before the "
+		  "call, was reaped by run_capture: wait for your program by its pid, and only for it");
+	cr_assert_str_eq(children_left(), "none", "run_capture left its program unreaped");
+}

@@ -186,6 +186,7 @@ static int must_not_run(int index, void *arg)
 Test(spawn, zero_workers)
 {
 	int st[1] = { -7 };
+	long blocks = mem_live_blocks(), leaked;
 	int ret;
 
 	ret = spawn_workers(0, must_not_run, NULL, st);
@@ -199,6 +200,9 @@ Test(spawn, zero_workers)
 	cr_assert_eq(errno, EINVAL, "spawn_workers(-1, ...): expected errno EINVAL, got %d (%s)",
 		     errno, strerror(errno));
 	cr_assert_eq(fork_calls(), 0, "spawn_workers(-1, ...): expected no fork, got %d", fork_calls());
+	leaked = mem_live_blocks() - blocks;
+	cr_assert_eq(leaked, 0, "spawn_workers(0, ...) and (-1, ...): %ld block(s) left allocated (check "
+		     "n before allocating)", leaked);
 }
 
 Test(spawn, fork_failure)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "counter.h"
+#include "faults_mem.h"
 
 /* ---- watching pthread_create and pthread_join ---- */
 
@@ -47,6 +48,9 @@ static bool gate_closed;
  */
 static int create_fails_at = -1;
 static int create_calls;
+/* With k > 0 the k-th pthread_join joins its thread, then reports EINVAL. */
+static int join_fails_at = -1;
+static int join_calls;
 static pthread_t created[MAX_TRACKED];
 static bool joined[MAX_TRACKED];
 static int ncreated;		/* may exceed MAX_TRACKED; then only counted */
@@ -104,6 +108,10 @@ int __wrap_pthread_join(pthread_t tid, void **ret)
 {
 	int rc;
 
+	if (join_fails_at > 0 && ++join_calls == join_fails_at) {
+		rc = __real_pthread_join(tid, ret);
+		return rc ? rc : EINVAL;
+	}
 	if (!tracking)
 		return __real_pthread_join(tid, ret);
 	pthread_mutex_lock(&track_lock);
@@ -345,13 +353,25 @@ Test(count, fewer_items_than_threads)
 
 static pthread_barrier_t callers_ready;
 
+#define CALL_BINS 8
+
 struct caller {
 	int *data;
-	bool (*pred)(int);
-	long want;
+	bool (*pred)(int);	/* count_matching with it; NULL: histogram */
+	long want;		/* the count, or the sum of k * bins[k] */
 	long wrong_got;		/* first wrong result, valid when nwrong > 0 */
 	int nwrong;
 };
+
+/* One number for a whole histogram, that changes when any bin does. */
+static long bins_digest(const long *bins)
+{
+	long d = 0;
+
+	for (int k = 0; k < CALL_BINS; k++)
+		d = d * 31 + bins[k];
+	return d;
+}
 
 static void *caller_run(void *arg)
 {
@@ -361,20 +381,39 @@ static void *caller_run(void *arg)
 		long got;
 
 		pthread_barrier_wait(&callers_ready);
-		got = count_matching(c->data, CALL_LEN, 3, c->pred);
+		if (c->pred) {
+			got = count_matching(c->data, CALL_LEN, 3, c->pred);
+		} else {
+			long bins[CALL_BINS];
+
+			histogram(c->data, CALL_LEN, 3, bins, CALL_BINS, -400, 400);
+			got = bins_digest(bins);
+		}
 		if (got != c->want && c->nwrong++ == 0)
 			c->wrong_got = got;
 	}
 	return NULL;
 }
 
+/* Runs every caller in a thread of the test's own (never counted), all lined up each round. */
+static void run_callers(struct caller *callers)
+{
+	pthread_t tids[CALLERS];
+
+	pthread_barrier_init(&callers_ready, NULL, CALLERS);
+	for (int i = 0; i < CALLERS; i++)
+		cr_assert_eq(__real_pthread_create(&tids[i], NULL, caller_run, &callers[i]), 0,
+			     "test: cannot create caller thread");
+	for (int i = 0; i < CALLERS; i++)
+		__real_pthread_join(tids[i], NULL);
+	pthread_barrier_destroy(&callers_ready);
+}
+
 Test(count, concurrent_calls)
 {
 	bool (*preds[CALLERS])(int) = { is_even, is_multiple_of_7, is_negative, is_even };
 	struct caller callers[CALLERS];
-	pthread_t tids[CALLERS];
 
-	pthread_barrier_init(&callers_ready, NULL, CALLERS);
 	for (int i = 0; i < CALLERS; i++) {
 		/* Different ranges, so that every caller expects a different count. */
 		callers[i] = (struct caller) {
@@ -382,12 +421,8 @@ Test(count, concurrent_calls)
 			.pred = preds[i],
 		};
 		callers[i].want = count_ref(callers[i].data, CALL_LEN, callers[i].pred);
-		cr_assert_eq(__real_pthread_create(&tids[i], NULL, caller_run, &callers[i]), 0,
-			     "test: cannot create caller thread");
 	}
-	for (int i = 0; i < CALLERS; i++)
-		__real_pthread_join(tids[i], NULL);
-	pthread_barrier_destroy(&callers_ready);
+	run_callers(callers);
 
 	for (int i = 0; i < CALLERS; i++) {
 		cr_assert_eq(callers[i].nwrong, 0, "%d callers calling count_matching at once "
@@ -395,6 +430,31 @@ Test(count, concurrent_calls)
 			     "rounds; is some state shared between calls?",
 			     CALLERS, 3, i, callers[i].wrong_got, callers[i].want,
 			     callers[i].nwrong, CALL_ROUNDS);
+		free(callers[i].data);
+	}
+}
+
+/* The same for histogram: private rows kept in a static array, say, are shared by every caller. */
+Test(histogram, concurrent_calls)
+{
+	struct caller callers[CALLERS];
+
+	for (int i = 0; i < CALLERS; i++) {
+		long want[CALL_BINS];
+
+		/* Different ranges, so that every caller expects different bins. */
+		callers[i] = (struct caller) {
+			.data = random_data(CALL_LEN, -100 * (i + 1), 50 * (i + 1), 41 + i),
+		};
+		histogram_ref(callers[i].data, CALL_LEN, want, CALL_BINS, -400, 400);
+		callers[i].want = bins_digest(want);
+	}
+	run_callers(callers);
+
+	for (int i = 0; i < CALLERS; i++) {
+		cr_assert_eq(callers[i].nwrong, 0, "%d callers calling histogram at once (3 threads, "
+			     "%d bins each): caller %d got wrong bins in %d of %d rounds; is some state "
+			     "shared between calls?", CALLERS, CALL_BINS, i, callers[i].nwrong, CALL_ROUNDS);
 		free(callers[i].data);
 	}
 }
@@ -592,7 +652,7 @@ Test(histogram, remainder_to_last_bin)
  * to count_matching: histogram's calloc of nthreads rows would fail and
  * abort for the wrong reason.
  */
-static void expect_abort(int nthreads, bool use_histogram, int fail_at)
+static void expect_abort(int nthreads, bool use_histogram, int fail_at, int join_fail_at)
 {
 	static const int data[4] = { 1, 2, 3, 4 };
 	long bins[2];
@@ -602,6 +662,7 @@ static void expect_abort(int nthreads, bool use_histogram, int fail_at)
 	cr_assert_neq(pid, -1, "test: cannot fork");
 	if (pid == 0) {
 		create_fails_at = fail_at;
+		join_fails_at = join_fail_at;
 		if (use_histogram)
 			histogram(data, 4, nthreads, bins, 2, 0, 4);
 		else
@@ -610,8 +671,9 @@ static void expect_abort(int nthreads, bool use_histogram, int fail_at)
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid, "test: waitpid failed");
 	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 4),
-		  "%s(nthreads %d) returned instead of aborting",
-		  use_histogram ? "histogram" : "count_matching", nthreads);
+		  "%s(nthreads %d) returned instead of aborting%s",
+		  use_histogram ? "histogram" : "count_matching", nthreads,
+		  join_fail_at > 0 ? " when a pthread_join failed (is its result checked?)" : "");
 	cr_assert(!(WIFEXITED(status) && WEXITSTATUS(status) == 3),
 		  "nthreads %d: a thread was created before the limit was checked",
 		  nthreads);
@@ -623,20 +685,20 @@ static void expect_abort(int nthreads, bool use_histogram, int fail_at)
 
 Test(limits, zero_threads)
 {
-	expect_abort(0, false, 0);
-	expect_abort(0, true, 0);
+	expect_abort(0, false, 0, -1);
+	expect_abort(0, true, 0, -1);
 }
 
 Test(limits, too_many_threads)
 {
-	expect_abort(65, false, 0);
-	expect_abort(65, true, 0);
+	expect_abort(65, false, 0, -1);
+	expect_abort(65, true, 0, -1);
 }
 
 Test(limits, negative_or_huge)
 {
-	expect_abort(INT_MAX, false, 0);
-	expect_abort(-1, false, 0);
+	expect_abort(INT_MAX, false, 0, -1);
+	expect_abort(-1, false, 0, -1);
 }
 
 /*
@@ -645,7 +707,67 @@ Test(limits, negative_or_huge)
  */
 Test(threads, create_failure_aborts)
 {
-	expect_abort(4, false, 1);
-	expect_abort(4, false, 3);
-	expect_abort(4, true, 2);
+	expect_abort(4, false, 1, -1);
+	expect_abort(4, false, 3, -1);
+	expect_abort(4, true, 2, -1);
+}
+
+/*
+ * The k-th pthread_join fails (it did join the thread, then said EINVAL):
+ * the header says the program aborts, as for a failed pthread_create.  A
+ * caller that ignores what pthread_join returns adds up a result it has no
+ * right to read.
+ */
+Test(threads, join_failure_aborts)
+{
+	expect_abort(4, false, -1, 1);
+	expect_abort(4, false, -1, 4);
+	expect_abort(3, true, -1, 2);
+}
+
+/*
+ * Nothing in counter.h bounds nbins: a private array of a fixed size in
+ * each thread's job (say 32 counters) runs past its end here.
+ */
+Test(histogram, many_bins)
+{
+	static const struct { int nbins, lo, hi, nthreads; } cases[] = {
+		{ 1000, 0, 1000, 4 }, { 333, -500, 500, 3 }, { 4096, -5000, 5000, 7 },
+	};
+	const size_t len = 20011;
+	int *data = random_data(len, -6000, 6000, 11);
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		int nbins = cases[c].nbins;
+		long *want = calloc((size_t)nbins, sizeof(*want));
+		long *got = calloc((size_t)nbins, sizeof(*got));
+		char what[128];
+
+		cr_assert(want && got, "test: out of memory");
+		histogram_ref(data, len, want, nbins, cases[c].lo, cases[c].hi);
+		histogram(data, len, cases[c].nthreads, got, nbins, cases[c].lo, cases[c].hi);
+		snprintf(what, sizeof(what), "histogram(%zu random ints, %d threads, %d bins over [%d, %d))",
+			 len, cases[c].nthreads, nbins, cases[c].lo, cases[c].hi);
+		assert_bins(got, want, nbins, what);
+		free(want);
+		free(got);
+	}
+	free(data);
+}
+
+/* What histogram allocates for its threads' private counters, it frees before it returns (rule 6). */
+Test(histogram, frees_its_memory)
+{
+	int *data = random_data(5000, 0, 100, 12);
+	long bins[10];
+	long before, left;
+
+	before = mem_live_blocks();
+	for (int nthreads = 1; nthreads <= 8; nthreads *= 2)
+		histogram(data, 5000, nthreads, bins, 10, 0, 100);
+	(void)count_matching(data, 5000, 4, is_even);
+	left = mem_live_blocks() - before;
+	cr_assert_eq(left, 0, "histogram and count_matching left %ld block(s) allocated after they "
+		     "returned: free what you allocate", left);
+	free(data);
 }

@@ -162,6 +162,28 @@ Test(basic, overdraft_refused)
 	account_free(a);
 }
 
+/* Balances and amounts are longs (account.h): an int on the way cuts anything past 2^31. */
+Test(basic, large_amounts)
+{
+	account_t *a = new_account(3000000000L);
+	long got;
+
+	got = account_balance(a);
+	cr_assert_eq(got, 3000000000L, "account_new(3000000000) then balance: expected 3000000000, got %ld",
+		     got);
+	account_deposit(a, 4000000000L);
+	got = account_balance(a);
+	cr_assert_eq(got, 7000000000L, "3000000000, deposit 4000000000: expected 7000000000, got %ld", got);
+	cr_assert(account_withdraw(a, 6500000000L),
+		  "7000000000, withdraw 6500000000: expected true, got false");
+	cr_assert_not(account_withdraw(a, 5000000000L),
+		      "500000000, withdraw 5000000000: expected false (not enough money), got true");
+	got = account_balance(a);
+	cr_assert_eq(got, 500000000L, "7000000000, withdraw 6500000000, refused 5000000000: expected "
+		     "500000000, got %ld", got);
+	account_free(a);
+}
+
 /* ---- many threads, one account ---- */
 
 #define DEP_WORKERS 4

@@ -1,4 +1,5 @@
 /* Criterion tests of stage 04-deadlock: transfers that never deadlock, exact totals. */
+#define _GNU_SOURCE		/* gettid */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,6 +9,9 @@
 #include "faults_mem.h"
 #include "faults_sync.h"
 #include "perturb.h"
+#include "task_state.h"
+#include <sched.h>
+#include <unistd.h>
 
 static bank_t *new_bank(int n, long initial)
 {
@@ -70,10 +74,18 @@ Test(basic, rejects_bad_arguments)
 		{ 0, 1, -5, "amount is -5" },
 		{ 0, 1, 101, "account 0 holds 100, less than 101" },
 	};
+	long base = mem_live_blocks(), left;
+	int inits = mutex_inits(), destroys = mutex_destroys();
 	bank_t *bank;
 
 	cr_assert_null(bank_new(0, 10), "bank_new(0, 10): expected NULL, got a bank");
 	cr_assert_null(bank_new(3, -1), "bank_new(3, -1): expected NULL, got a bank");
+	left = mem_live_blocks() - base;
+	cr_assert_eq(left, 0, "bank_new(0, 10) and bank_new(3, -1) returned NULL but left %ld block(s) "
+		     "allocated (check the arguments before allocating)", left);
+	cr_assert_eq(mutex_destroys() - destroys, mutex_inits() - inits, "bank_new(0, 10) and "
+		     "bank_new(3, -1): %d locks made, %d destroyed", mutex_inits() - inits,
+		     mutex_destroys() - destroys);
 	/* the edges that are valid: one account, and accounts that start empty */
 	bank = bank_new(1, 0);
 	cr_assert_not_null(bank, "bank_new(1, 0): one account holding 0 is a bank, got NULL");
@@ -111,6 +123,26 @@ Test(basic, same_account)
 	cr_assert(!bank_transfer(bank, -1, -1, 1), "transfer -1->-1: expected false, got true");
 	expect_balance(bank, 0, 100, "after transfers from 0 to itself");
 	expect_balance(bank, 1, 100, "after a transfer from 1 to itself");
+	bank_free(bank);
+}
+
+/*
+ * Balances and totals are longs (bank.h): an int anywhere on the way, for
+ * the total of several balances above 2^31, or for an amount, cuts them.
+ */
+Test(basic, large_balances)
+{
+	const long big = 3000000000L;	/* more than an int holds */
+	bank_t *bank = new_bank(3, big);
+
+	expect_balance(bank, 0, big, "of a new bank_new(3, 3000000000)");
+	cr_assert(bank_transfer(bank, 0, 1, big), "transfer 0->1 of 3000000000 from 3000000000: "
+		  "expected true, got false");
+	expect_balance(bank, 1, 2 * big, "after 0->1 of 3000000000");
+	cr_assert(bank_transfer(bank, 1, 1, 2 * big), "transfer 1->1 of 6000000000 from 6000000000: "
+		  "expected true, got false");
+	cr_assert_eq(bank_total(bank), 3 * big, "bank_total of balances 0, 6000000000 and 3000000000: "
+		     "expected %ld, got %ld (summed in an int?)", 3 * big, bank_total(bank));
 	bank_free(bank);
 }
 
@@ -280,6 +312,69 @@ Test(locking, per_account)
 		expect_balance(bank, 1, 90, "after 1->0 of 10");
 		pthread_barrier_destroy(&go);
 		bank_free(bank);
+	}
+}
+
+/* ---- reads wait for the lock too ---- */
+
+struct reader {
+	bank_t *bank;
+	pthread_barrier_t *go;
+	int id;			/* bank_balance(id), or bank_total when -1 */
+	atomic_int tid;
+	long got;
+};
+
+static void *read_bank(void *arg)
+{
+	struct reader *r = arg;
+
+	atomic_store(&r->tid, (int)gettid());
+	pthread_barrier_wait(r->go);
+	r->got = r->id < 0 ? bank_total(r->bank) : bank_balance(r->bank, r->id);
+	return NULL;
+}
+
+/*
+ * Rule 5: a balance is only read with its account's lock held.  The test
+ * holds account k's lock: bank_total, and bank_balance(k), must wait for
+ * it (asleep in a futex) rather than end, and then see what the test wrote
+ * under it.  A total that leaves one account's lock out is no data race the
+ * detectors can see (every transfer into that account holds another lock
+ * the total holds), and still reads a balance without its lock.
+ */
+Test(locking, reads_wait_for_the_lock)
+{
+	const int n = 4;
+
+	for (int k = 0; k < n; k++) {
+		for (int total = 0; total <= 1; total++) {
+			bank_t *bank = new_bank(n, 100);
+			pthread_barrier_t go;
+			struct reader r = { .bank = bank, .go = &go, .id = total ? -1 : k };
+			const char *what = total ? "bank_total" : "bank_balance";
+			enum task_state st;
+			pthread_t thread;
+
+			pthread_barrier_init(&go, NULL, 2);
+			pthread_mutex_lock(&bank->accounts[k].lock);
+			cr_assert_eq(pthread_create(&thread, NULL, read_bank, &r), 0, "pthread_create failed");
+			pthread_barrier_wait(&go);
+			/* A hang here (the test times out) means the reader spins. */
+			while ((st = task_state(atomic_load(&r.tid))) != TASK_IN_FUTEX && st != TASK_GONE)
+				sched_yield();
+			cr_assert_eq(st, TASK_IN_FUTEX, "%s(%s%d) returned while the test held account %d's "
+				     "lock: expected it to wait for that lock", what, total ? "" : "bank, ",
+				     total ? -1 : k, k);
+			bank->accounts[k].balance = 1100;
+			pthread_mutex_unlock(&bank->accounts[k].lock);
+			pthread_join(thread, NULL);
+			cr_assert_eq(r.got, total ? 100L * n + 1000 : 1100L, "%s after the test set account %d "
+				     "to 1100 under its lock: expected %ld, got %ld", what, k,
+				     total ? 100L * n + 1000 : 1100L, r.got);
+			pthread_barrier_destroy(&go);
+			bank_free(bank);
+		}
 	}
 }
 

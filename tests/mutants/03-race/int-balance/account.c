@@ -1,0 +1,77 @@
+/* A bank account that many threads may use at once: one mutex per account. */
+#include "account.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+/*
+ * The lock guards `balance`: every read and every write of it happens with
+ * `lock` held.  Each account has its own lock, so threads working on
+ * different accounts never wait for each other.
+ */
+struct account {
+	pthread_mutex_t lock;
+	int balance;
+};
+
+account_t *account_new(long initial)
+{
+	account_t *acct = malloc(sizeof(*acct));
+
+	if (!acct)
+		return NULL;
+	if (pthread_mutex_init(&acct->lock, NULL)) {
+		free(acct);
+		return NULL;
+	}
+	/* No other thread can see the account yet: no lock needed here. */
+	acct->balance = initial;
+	return acct;
+}
+
+void account_free(account_t *acct)
+{
+	if (!acct)
+		return;
+	pthread_mutex_destroy(&acct->lock);
+	free(acct);
+}
+
+void account_deposit(account_t *acct, long amount)
+{
+	pthread_mutex_lock(&acct->lock);
+	acct->balance += amount;
+	pthread_mutex_unlock(&acct->lock);
+}
+
+bool account_withdraw(account_t *acct, long amount)
+{
+	bool ok = false;
+
+	/*
+	 * The check and the act form one critical section.  Unlocking between
+	 * them would let another thread take the money after we looked and
+	 * before we took it, and the balance would go below zero.
+	 */
+	pthread_mutex_lock(&acct->lock);
+	if (acct->balance >= amount) {
+		acct->balance -= amount;
+		ok = true;
+	}
+	pthread_mutex_unlock(&acct->lock);
+	return ok;
+}
+
+long account_balance(account_t *acct)
+{
+	long balance;
+
+	/*
+	 * Even a read takes the lock: without it we could read while another
+	 * thread writes, which is a data race (and the detectors say so).
+	 */
+	pthread_mutex_lock(&acct->lock);
+	balance = acct->balance;
+	pthread_mutex_unlock(&acct->lock);
+	return balance;
+}
