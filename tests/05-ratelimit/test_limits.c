@@ -1,0 +1,97 @@
+/* Criterion tests of stage 05: the header's limits: bad arguments, a large limit, clock readings far from zero. */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdatomic.h>
+
+#include "ratelimit.h"
+
+static _Atomic long long now_ms;
+
+static long long test_clock(void *ctx)
+{
+	(void)ctx;
+	return atomic_load(&now_ms);
+}
+
+/* The header: NULL if limit < 0 or window_ms <= 0; limit 0 is a limiter that refuses all. */
+Test(new, bad_arguments)
+{
+	static const struct {
+		int limit;
+		long long window_ms;
+	} bad[] = {
+		{ -1, 1000 }, { INT_MIN, 1000 }, { 2, 0 }, { 2, -1 }, { 2, LLONG_MIN }, { -1, 0 },
+	};
+	ratelimiter_t *rl;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rl = ratelimiter_new(bad[i].limit, bad[i].window_ms, test_clock, NULL);
+		cr_expect_null(rl, "ratelimiter_new(%d, %lld, clock, NULL): expected NULL (the header: "
+			       "limit < 0 or window_ms <= 0), got a limiter", bad[i].limit, bad[i].window_ms);
+		if (rl)
+			ratelimiter_free(rl);
+	}
+	rl = ratelimiter_new(0, 1, test_clock, NULL);
+	cr_assert_not_null(rl, "ratelimiter_new(0, 1, clock, NULL): expected a limiter (limit 0 is "
+			   "allowed), got NULL");
+	cr_expect_not(ratelimiter_allow(rl, "alice"), "limit 0: expected refused, got allowed");
+	ratelimiter_free(rl);
+	rl = ratelimiter_new(INT_MAX, LLONG_MAX, test_clock, NULL);
+	cr_assert_not_null(rl, "ratelimiter_new(INT_MAX, LLONG_MAX, clock, NULL): expected a limiter, got NULL");
+	cr_expect(ratelimiter_allow(rl, "alice"), "limit INT_MAX: expected allowed, got refused");
+	ratelimiter_free(rl);
+}
+
+/* A count kept in a type smaller than the limit's int wraps, and lets everything through (or nothing). */
+Test(allow, large_limit)
+{
+	enum { LIMIT = 100000 };
+	ratelimiter_t *rl;
+	int got = 0;
+
+	atomic_store(&now_ms, 0);
+	rl = ratelimiter_new(LIMIT, 1000, test_clock, NULL);
+	cr_assert_not_null(rl, "ratelimiter_new(%d, 1000, clock, NULL) returned NULL", LIMIT);
+	for (int i = 0; i < LIMIT + 10; i++)
+		got += ratelimiter_allow(rl, "alice");
+	cr_expect_eq(got, LIMIT, "limit %d, %d requests by alice in one window: expected %d allowed, got %d "
+		     "(is the count kept in a type narrower than the limit's int?)", LIMIT, LIMIT + 10,
+		     LIMIT, got);
+	ratelimiter_free(rl);
+}
+
+/*
+ * The clock may return any non-negative long long: window numbers past
+ * 2^31 must not be cut to an int (or a double's 53 bits).
+ */
+Test(window, far_from_zero)
+{
+	static const struct {
+		long long window_ms, t;
+	} steps[] = {
+		{ 1, 2147483646LL }, { 1, 2147483647LL }, { 1, 2147483648LL }, { 1, 4294967295LL },
+		{ 1, 4294967296LL }, { 1, 4294967297LL }, { 1, 1LL << 53 }, { 1, (1LL << 53) + 1 },
+		{ 1, LLONG_MAX - 1 }, { 1, LLONG_MAX },
+		{ 1000, 2147483647999LL }, { 1000, 2147483648000LL }, { 1000, 4294967296000LL },
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ratelimiter_t *rl = ratelimiter_new(1, steps[i].window_ms, test_clock, NULL);
+
+		cr_assert_not_null(rl, "ratelimiter_new(1, %lld, clock, NULL) returned NULL", steps[i].window_ms);
+		/* Walk up to t through the window before it, then t's own window is a new one. */
+		for (size_t j = 0; j <= i; j++) {
+			if (steps[j].window_ms != steps[i].window_ms)
+				continue;
+			atomic_store(&now_ms, steps[j].t);
+			cr_expect(ratelimiter_allow(rl, "alice"), "windows of %lld ms, limit 1, alice's first "
+				  "request at t=%lld (a new window): expected allowed, got refused (is the "
+				  "time or the window number kept in an int, or a double?)",
+				  steps[j].window_ms, steps[j].t);
+			cr_expect_not(ratelimiter_allow(rl, "alice"), "windows of %lld ms, limit 1, alice's "
+				      "second request at t=%lld: expected refused, got allowed",
+				      steps[j].window_ms, steps[j].t);
+		}
+		ratelimiter_free(rl);
+	}
+}
