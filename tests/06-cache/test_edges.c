@@ -1,0 +1,220 @@
+/* Criterion tests of stage 06-cache: the header's edges: capacity 0, keys compared whole (prefixes, long keys) in the cache and in flight. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+
+/* ---- a loader that says whose value it is, and can hold one key's load ---- */
+
+struct loader {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	const char *slow_key;	/* a load of exactly this key waits for 'open' */
+	int entered;		/* the slow load has started */
+	int open;
+	int calls;		/* loads of any key */
+};
+
+static void loader_init(struct loader *l, const char *slow_key)
+{
+	memset(l, 0, sizeof(*l));
+	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->changed, NULL);
+	l->slow_key = slow_key;
+}
+
+static void loader_destroy(struct loader *l)
+{
+	pthread_cond_destroy(&l->changed);
+	pthread_mutex_destroy(&l->lock);
+}
+
+/* "v:" and the key. */
+static char *key_load(const char *key, void *ctx)
+{
+	struct loader *l = ctx;
+	char *v = malloc(strlen(key) + 3);
+
+	pthread_mutex_lock(&l->lock);
+	l->calls++;
+	if (l->slow_key && !strcmp(key, l->slow_key)) {
+		l->entered = 1;
+		pthread_cond_broadcast(&l->changed);
+		while (!l->open)
+			pthread_cond_wait(&l->changed, &l->lock);
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (v) {
+		strcpy(v, "v:");
+		strcat(v, key);
+	}
+	return v;
+}
+
+static int loader_calls(struct loader *l)
+{
+	int n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->calls;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
+/* True if got is "v:" and key: the value the loader made for that very key. */
+static bool is_value_of(const char *got, const char *key)
+{
+	return got && !strncmp(got, "v:", 2) && !strcmp(got + 2, key);
+}
+
+static char *key_of(size_t len, char fill, char last)
+{
+	char *s = malloc(len + 1);
+
+	cr_assert_not_null(s, "malloc failed");
+	memset(s, fill, len - 1);
+	s[len - 1] = last;
+	s[len] = '\0';
+	return s;
+}
+
+/* ---- capacity 0 ---- */
+
+Test(basic, capacity_zero)
+{
+	struct loader l;
+	cache_t *cache;
+
+	loader_init(&l, NULL);
+	cache = cache_new(0, key_load, &l);
+	cr_expect_null(cache, "cache_new(0, loader, ctx): expected NULL (the header: a cache of "
+		       "capacity 0 is refused), got a cache");
+	if (cache)
+		cache_free(cache);
+	loader_destroy(&l);
+}
+
+/* ---- keys compared whole ---- */
+
+#define NKEYS 12
+
+/* Keys that are prefixes of each other, and long keys that differ only in their last character. */
+static void make_keys(char *keys[NKEYS])
+{
+	static const size_t lens[] = { 31, 31, 33, 33, 10000, 10000 };
+
+	for (int i = 0; i < 6; i++)
+		keys[i] = key_of((size_t)i + 1, 'p', 'p');
+	for (int i = 0; i < 6; i++)
+		keys[6 + i] = key_of(lens[i], 'k', i % 2 ? 'y' : 'x');
+}
+
+static void get_all(cache_t *cache, char *keys[NKEYS], int from, int step, const char *order)
+{
+	for (int n = 0, i = from; n < NKEYS; n++, i += step) {
+		char *got = cache_get(cache, keys[i]);
+
+		cr_expect(is_value_of(got, keys[i]), "%s, cache_get of a key of %zu characters: got the "
+			  "value of %s (are keys compared only up to some length, or to the shorter "
+			  "one's length?)", order, strlen(keys[i]),
+			  got ? (strlen(got) > 2 ? "a different key" : "an empty key") : "NULL");
+		free(got);
+	}
+}
+
+Test(basic, keys_compared_whole)
+{
+	char *keys[NKEYS];
+
+	make_keys(keys);
+	for (int dir = 0; dir < 2; dir++) {
+		const char *order = dir ? "longest keys first" : "shortest keys first";
+		struct loader l;
+		cache_t *cache;
+
+		loader_init(&l, NULL);
+		cache = cache_new(2 * NKEYS, key_load, &l);
+		cr_assert_not_null(cache, "cache_new(%d, loader, ctx) returned NULL", 2 * NKEYS);
+		get_all(cache, keys, dir ? NKEYS - 1 : 0, dir ? -1 : 1, order);
+		cr_expect_eq(loader_calls(&l), NKEYS, "%s, %d different keys (prefixes of each other, "
+			     "long ones differing in their last character): expected %d loads, got %d",
+			     order, NKEYS, NKEYS, loader_calls(&l));
+		get_all(cache, keys, dir ? NKEYS - 1 : 0, dir ? -1 : 1, order);
+		cr_expect_eq(loader_calls(&l), NKEYS, "%s, the same %d keys again, all cached: expected no "
+			     "new load, got %d", order, NKEYS, loader_calls(&l) - NKEYS);
+		cache_free(cache);
+		loader_destroy(&l);
+	}
+	for (int i = 0; i < NKEYS; i++)
+		free(keys[i]);
+}
+
+/* ---- keys in flight compared whole ---- */
+
+struct slow_get {
+	cache_t *cache;
+	const char *key;
+	char *value;
+};
+
+static void *slow_get_run(void *arg)
+{
+	struct slow_get *s = arg;
+
+	s->value = cache_get(s->cache, s->key);
+	return NULL;
+}
+
+/*
+ * While the load of one key is held, a get of a key that is a prefix of
+ * it (or that it is a prefix of) is a different key: it loads its own
+ * value at once.  Code that joins the held load instead waits for a load
+ * nobody will release, and the test's time limit ends it.
+ */
+Test(single_flight, prefix_keys_in_flight, .timeout = 10)
+{
+	char *longa = key_of(40, 'k', 'a'), *longb = key_of(40, 'k', 'b');
+	const char *pairs[][2] = {
+		{ "ab", "abc" }, { "abc", "ab" }, { "a", "ab" }, { longa, longb }, { longb, longa },
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct slow_get slow;
+		struct loader l;
+		pthread_t tid;
+		cache_t *cache;
+		char *got;
+
+		loader_init(&l, pairs[i][0]);
+		cache = cache_new(4, key_load, &l);
+		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
+		slow = (struct slow_get){ .cache = cache, .key = pairs[i][0] };
+		cr_assert_eq(pthread_create(&tid, NULL, slow_get_run, &slow), 0, "pthread_create failed");
+		pthread_mutex_lock(&l.lock);
+		while (!l.entered)
+			pthread_cond_wait(&l.changed, &l.lock);
+		pthread_mutex_unlock(&l.lock);
+
+		got = cache_get(cache, pairs[i][1]);
+		cr_expect(is_value_of(got, pairs[i][1]), "while the load of a key of %zu characters was "
+			  "held, cache_get of a different key of %zu characters: expected its own value, "
+			  "got %s", strlen(pairs[i][0]), strlen(pairs[i][1]), got ? "another" : "NULL");
+		free(got);
+
+		pthread_mutex_lock(&l.lock);
+		l.open = 1;
+		pthread_cond_broadcast(&l.changed);
+		pthread_mutex_unlock(&l.lock);
+		pthread_join(tid, NULL);
+		cr_expect(is_value_of(slow.value, pairs[i][0]), "the held load of a key of %zu characters, "
+			  "once released: expected its own value, got %s", strlen(pairs[i][0]),
+			  slow.value ? "another" : "NULL");
+		free(slow.value);
+		cache_free(cache);
+		loader_destroy(&l);
+	}
+	free(longa);
+	free(longb);
+}
