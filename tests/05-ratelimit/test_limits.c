@@ -1,8 +1,10 @@
-/* Criterion tests of stage 05: the header's limits: bad arguments, a large limit, clock readings far from zero. */
+/* Criterion tests of stage 05: the API's edges: bad arguments, a lock that cannot be made, a large limit, clock readings far from zero. */
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <stdatomic.h>
 
+#include "faults_mem.h"
+#include "faults_sync.h"
 #include "ratelimit.h"
 
 static _Atomic long long now_ms;
@@ -40,6 +42,29 @@ Test(new, bad_arguments)
 	cr_assert_not_null(rl, "ratelimiter_new(INT_MAX, LLONG_MAX, clock, NULL): expected a limiter, got NULL");
 	cr_expect(ratelimiter_allow(rl, "alice"), "limit INT_MAX: expected allowed, got refused");
 	ratelimiter_free(rl);
+}
+
+/* pthread_mutex_init can fail (EAGAIN, ENOMEM): no limiter then, and nothing leaked; a limiter's lock is destroyed by ratelimiter_free. */
+Test(memory, lock_checked_and_destroyed)
+{
+	long base = mem_live_blocks();
+	ratelimiter_t *rl;
+
+	mutex_init_fail_at(1);
+	rl = ratelimiter_new(2, 1000, test_clock, NULL);
+	cr_expect_null(rl, "ratelimiter_new when its pthread_mutex_init fails: expected NULL, got a "
+		       "limiter whose lock was never made");
+	if (rl)
+		ratelimiter_free(rl);
+	cr_expect_eq(mem_live_blocks(), base, "ratelimiter_new when its pthread_mutex_init fails: %ld "
+		     "block(s) it allocated were not freed", mem_live_blocks() - base);
+	mutex_init_fail_at(0);
+	rl = ratelimiter_new(2, 1000, test_clock, NULL);
+	cr_assert_not_null(rl, "ratelimiter_new(2, 1000, clock, NULL) returned NULL");
+	ratelimiter_allow(rl, "alice");
+	ratelimiter_free(rl);
+	cr_expect_eq(mutex_destroys(), mutex_inits(), "a limiter's life (new, allow, free): %d mutex(es) "
+		     "made with pthread_mutex_init, %d destroyed", mutex_inits(), mutex_destroys());
 }
 
 /* A count kept in a type smaller than the limit's int wraps, and lets everything through (or nothing). */
