@@ -1,10 +1,14 @@
-/* Criterion tests of stage 06-cache: the header's edges: capacity 0, keys compared whole (prefixes, long keys) in the cache and in flight. */
+/* Criterion tests of stage 06-cache: edges the main tests do not reach: capacity 0, keys compared whole, a waiter whose key is evicted before it wakes. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
+#include "perturb.h"
 
 /* ---- a loader that says whose value it is, and can hold one key's load ---- */
 
@@ -217,4 +221,103 @@ Test(single_flight, prefix_keys_in_flight, .timeout = 10)
 	}
 	free(longa);
 	free(longb);
+}
+
+/* ---- waiters take the flight's result, not the cached entry ---- */
+
+#define WAITERS 3
+
+/*
+ * A waiter asleep in pthread_cond_wait is sent SIGUSR1; its handler says it
+ * is in, then blocks until the test lets it go.  Meanwhile the load ends
+ * (broadcast) and another get evicts the key; only then do the waiters go
+ * back to their wait, find it signalled and take their copy.  No timing:
+ * the order is forced.
+ */
+static sem_t held_in, held_go;
+
+static void hold_handler(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	sem_post(&held_in);
+	while (sem_wait(&held_go) && errno == EINTR)
+		;
+	errno = saved;
+}
+
+static void release(struct loader *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->open = 1;
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+}
+
+Test(single_flight, waiters_copy_the_flight, .timeout = 10)
+{
+	struct sigaction sa = { .sa_handler = hold_handler };
+	struct slow_get slow, waiters[WAITERS];
+	pthread_t slow_tid, tids[WAITERS];
+	struct loader l;
+	cache_t *cache;
+	char *got;
+
+	sem_init(&held_in, 0, 0);
+	sem_init(&held_go, 0, 0);
+	sigemptyset(&sa.sa_mask);
+	cr_assert_eq(sigaction(SIGUSR1, &sa, NULL), 0, "sigaction failed");
+	loader_init(&l, "A");
+	cache = cache_new(1, key_load, &l);
+	cr_assert_not_null(cache, "cache_new(1, loader, ctx) returned NULL");
+	slow = (struct slow_get){ .cache = cache, .key = "A" };
+	cr_assert_eq(pthread_create(&slow_tid, NULL, slow_get_run, &slow), 0, "pthread_create failed");
+	pthread_mutex_lock(&l.lock);
+	while (!l.entered)
+		pthread_cond_wait(&l.changed, &l.lock);
+	pthread_mutex_unlock(&l.lock);
+	for (int i = 0; i < WAITERS; i++) {
+		waiters[i] = (struct slow_get){ .cache = cache, .key = "A" };
+		cr_assert_eq(pthread_create(&tids[i], NULL, slow_get_run, &waiters[i]), 0,
+			     "pthread_create failed");
+	}
+	/*
+	 * All of them asleep on the flight (the slow load waits on a condition
+	 * variable too: one more), then each held in its signal handler.  A
+	 * waiter is counted just before its wait lets go of the cache lock:
+	 * cache_size, which takes that lock, returns once they all have.
+	 */
+	perturb_await_cond_waiters(WAITERS + 1);
+	cr_assert_eq(cache_size(cache), 0, "cache_size while the only key loads: expected 0");
+	for (int i = 0; i < WAITERS; i++)
+		pthread_kill(tids[i], SIGUSR1);
+	for (int i = 0; i < WAITERS; i++)
+		while (sem_wait(&held_in) && errno == EINTR)
+			;
+
+	/* The load of A ends, and B evicts A from the cache of one. */
+	release(&l);
+	pthread_join(slow_tid, NULL);
+	got = cache_get(cache, "B");
+	cr_expect(is_value_of(got, "B"), "cache_get('B') while A's waiters were held: expected its value");
+	free(got);
+
+	for (int i = 0; i < WAITERS; i++)
+		sem_post(&held_go);
+	for (int i = 0; i < WAITERS; i++) {
+		pthread_join(tids[i], NULL);
+		cr_expect(is_value_of(waiters[i].value, "A"), "capacity 1: %d threads waited for the load "
+			  "of A; it ended, then a get of B evicted A before the waiters woke up: waiter %d "
+			  "got %s, expected A's value (take the result from the flight, not from the "
+			  "cached entry: it may be gone by the time a waiter wakes)", WAITERS, i + 1,
+			  waiters[i].value ? "another value" : "NULL");
+		free(waiters[i].value);
+	}
+	cr_expect(is_value_of(slow.value, "A"), "the thread that loaded A: expected A's value");
+	free(slow.value);
+	cache_free(cache);
+	loader_destroy(&l);
+	sem_destroy(&held_in);
+	sem_destroy(&held_go);
 }
