@@ -1,4 +1,4 @@
-/* Criterion tests of stage 06-cache: edges the main tests do not reach: capacity 0, keys compared whole, a waiter whose key is evicted before it wakes. */
+/* Criterion tests of stage 06-cache: edges the main tests do not reach: capacity 0, keys compared whole, what a waiter finds when it wakes. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
@@ -320,4 +320,77 @@ Test(single_flight, waiters_copy_the_flight, .timeout = 10)
 	loader_destroy(&l);
 	sem_destroy(&held_in);
 	sem_destroy(&held_go);
+}
+
+/* ---- the result is cached by the time anybody has it ---- */
+
+#define CACHED_ROUNDS 200
+
+struct again_get {
+	cache_t *cache;
+	char *value, *again;
+};
+
+/* A waiter that, as soon as it has the value, asks for it again: a hit. */
+static void *again_get_run(void *arg)
+{
+	struct again_get *a = arg;
+
+	a->value = cache_get(a->cache, "A");
+	a->again = cache_get(a->cache, "A");
+	return NULL;
+}
+
+/*
+ * The load's result goes into the cache in the same critical section that
+ * ends the flight: a waiter that got the value and asks again at once must
+ * hit.  Code that ends the flight, unlocks, then locks again to insert
+ * leaves a gap with neither flight nor entry, and the waiter's second get
+ * loads again; the kit's scheduler nudges (after each unlock) put the
+ * waiter in that gap in some of the rounds.
+ */
+Test(single_flight, result_cached_when_handed_out, .timeout = 20)
+{
+	int reloads = 0, first = 0;
+
+	for (int round = 1; round <= CACHED_ROUNDS; round++) {
+		struct slow_get slow;
+		struct again_get waiter;
+		pthread_t slow_tid, waiter_tid;
+		struct loader l;
+		cache_t *cache;
+
+		loader_init(&l, "A");
+		cache = cache_new(4, key_load, &l);
+		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
+		slow = (struct slow_get){ .cache = cache, .key = "A" };
+		cr_assert_eq(pthread_create(&slow_tid, NULL, slow_get_run, &slow), 0, "pthread_create failed");
+		pthread_mutex_lock(&l.lock);
+		while (!l.entered)
+			pthread_cond_wait(&l.changed, &l.lock);
+		pthread_mutex_unlock(&l.lock);
+		waiter = (struct again_get){ .cache = cache };
+		cr_assert_eq(pthread_create(&waiter_tid, NULL, again_get_run, &waiter), 0,
+			     "pthread_create failed");
+		/* The held load and the waiter on its flight. */
+		perturb_await_cond_waiters(2);
+		release(&l);
+		pthread_join(slow_tid, NULL);
+		pthread_join(waiter_tid, NULL);
+		cr_assert(is_value_of(slow.value, "A") && is_value_of(waiter.value, "A") &&
+			  is_value_of(waiter.again, "A"), "round %d: a load of A and a waiter on it, "
+			  "then the waiter's second get: expected A's value three times", round);
+		if (loader_calls(&l) != 1 && !reloads++)
+			first = round;
+		free(slow.value);
+		free(waiter.value);
+		free(waiter.again);
+		cache_free(cache);
+		loader_destroy(&l);
+	}
+	cr_expect_eq(reloads, 0, "%d rounds of: a load of A with one waiter, then the waiter gets A "
+		     "again at once: in %d round(s) (the first: %d) that second get loaded A again "
+		     "(store the result in the cache in the same critical section that marks the load "
+		     "finished: a thread that has the value must find it cached)", CACHED_ROUNDS,
+		     reloads, first);
 }
