@@ -285,11 +285,14 @@ Test(single_flight, waiters_copy_the_flight, .timeout = 10)
 	/*
 	 * All of them asleep on the flight (the slow load waits on a condition
 	 * variable too: one more), then each held in its signal handler.  A
-	 * waiter is counted just before its wait lets go of the cache lock:
-	 * cache_size, which takes that lock, returns once they all have.
+	 * waiter is counted just before its wait lets go of the cache lock: a
+	 * get of another key, which looks it up under that lock, returns once
+	 * they all have.
 	 */
 	perturb_await_cond_waiters(WAITERS + 1);
-	cr_assert_eq(cache_size(cache), 0, "cache_size while the only key loads: expected 0");
+	got = cache_get(cache, "C");
+	cr_expect(is_value_of(got, "C"), "cache_get('C') while A loads: expected its value");
+	free(got);
 	for (int i = 0; i < WAITERS; i++)
 		pthread_kill(tids[i], SIGUSR1);
 	for (int i = 0; i < WAITERS; i++)
