@@ -1,4 +1,4 @@
-/* Criterion tests of stage 05: the API's edges: bad arguments, a lock that cannot be made, a large limit, clock readings far from zero. */
+/* Criterion tests of stage 05: the API's edges: bad arguments, a lock that cannot be made, a large limit, clock readings far from zero, two limiters at once. */
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <stdatomic.h>
@@ -109,14 +109,52 @@ Test(window, far_from_zero)
 			if (steps[j].window_ms != steps[i].window_ms)
 				continue;
 			atomic_store(&now_ms, steps[j].t);
-			cr_expect(ratelimiter_allow(rl, "alice"), "windows of %lld ms, limit 1, alice's first "
+			cr_assert(ratelimiter_allow(rl, "alice"), "windows of %lld ms, limit 1, alice's first "
 				  "request at t=%lld (a new window): expected allowed, got refused (is the "
 				  "time or the window number kept in an int, or a double?)",
 				  steps[j].window_ms, steps[j].t);
-			cr_expect_not(ratelimiter_allow(rl, "alice"), "windows of %lld ms, limit 1, alice's "
+			cr_assert_not(ratelimiter_allow(rl, "alice"), "windows of %lld ms, limit 1, alice's "
 				      "second request at t=%lld: expected refused, got allowed",
 				      steps[j].window_ms, steps[j].t);
 		}
 		ratelimiter_free(rl);
 	}
+}
+
+/* Each limiter's clock, for limiters_independent. */
+static long long own_clock(void *ctx)
+{
+	return atomic_load((_Atomic long long *)ctx);
+}
+
+/*
+ * Two limiters are two: no state (window, table, counts) shared through a
+ * global or a static.  One's clock is far ahead of the other's, and they
+ * take turns.
+ */
+Test(allow, limiters_independent)
+{
+	_Atomic long long ahead = 50000, behind = 0;
+	ratelimiter_t *a = ratelimiter_new(1, 1000, own_clock, &ahead);
+	ratelimiter_t *b = ratelimiter_new(2, 1000, own_clock, &behind);
+
+	cr_assert(a && b, "ratelimiter_new returned NULL");
+	for (int w = 0; w < 3; w++) {
+		atomic_store(&ahead, 50000 + w * 1000);
+		atomic_store(&behind, w * 1000);
+		cr_expect(ratelimiter_allow(a, "alice"), "limiter A (limit 1, clock at %lld): alice's first "
+			  "request: expected allowed, got refused", 50000LL + w * 1000);
+		cr_expect(ratelimiter_allow(b, "alice"), "limiter B (limit 2, clock at %d, another limiter "
+			  "with its clock far ahead): alice's first request: expected allowed, got refused "
+			  "(is a window or a table shared between limiters?)", w * 1000);
+		cr_expect(ratelimiter_allow(b, "alice"), "limiter B (limit 2, clock at %d): alice's second "
+			  "request: expected allowed, got refused (is a count shared between limiters?)",
+			  w * 1000);
+		cr_expect_not(ratelimiter_allow(a, "alice"), "limiter A (limit 1): alice's second request: "
+			      "expected refused, got allowed");
+		cr_expect_not(ratelimiter_allow(b, "alice"), "limiter B (limit 2): alice's third request: "
+			      "expected refused, got allowed");
+	}
+	ratelimiter_free(a);
+	ratelimiter_free(b);
 }
