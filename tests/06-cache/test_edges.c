@@ -171,6 +171,28 @@ static void *slow_get_run(void *arg)
 	return NULL;
 }
 
+/* Starts a thread getting `key`, whose load the loader holds, and returns once that load has begun. */
+static void start_held_load(struct loader *l, cache_t *cache, const char *key, struct slow_get *slow,
+			    pthread_t *tid)
+{
+	*slow = (struct slow_get){ .cache = cache, .key = key };
+	cr_assert_eq(pthread_create(tid, NULL, slow_get_run, slow), 0, "pthread_create failed");
+	pthread_mutex_lock(&l->lock);
+	while (!l->entered)
+		pthread_cond_wait(&l->changed, &l->lock);
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* Lets the held load return. */
+static void release(struct loader *l)
+{
+	pthread_mutex_lock(&l->lock);
+	l->open = 1;
+	pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+}
+
+
 /*
  * While the load of one key is held, a get of a key that is a prefix of
  * it (or that it is a prefix of) is a different key: it loads its own
@@ -194,12 +216,7 @@ Test(single_flight, prefix_keys_in_flight, .timeout = 10)
 		loader_init(&l, pairs[i][0]);
 		cache = cache_new(4, key_load, &l);
 		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
-		slow = (struct slow_get){ .cache = cache, .key = pairs[i][0] };
-		cr_assert_eq(pthread_create(&tid, NULL, slow_get_run, &slow), 0, "pthread_create failed");
-		pthread_mutex_lock(&l.lock);
-		while (!l.entered)
-			pthread_cond_wait(&l.changed, &l.lock);
-		pthread_mutex_unlock(&l.lock);
+		start_held_load(&l, cache, pairs[i][0], &slow, &tid);
 
 		got = cache_get(cache, pairs[i][1]);
 		cr_expect(is_value_of(got, pairs[i][1]), "while the load of a key of %zu characters was "
@@ -207,10 +224,7 @@ Test(single_flight, prefix_keys_in_flight, .timeout = 10)
 			  "got %s", strlen(pairs[i][0]), strlen(pairs[i][1]), got ? "another" : "NULL");
 		free(got);
 
-		pthread_mutex_lock(&l.lock);
-		l.open = 1;
-		pthread_cond_broadcast(&l.changed);
-		pthread_mutex_unlock(&l.lock);
+		release(&l);
 		pthread_join(tid, NULL);
 		cr_expect(is_value_of(slow.value, pairs[i][0]), "the held load of a key of %zu characters, "
 			  "once released: expected its own value, got %s", strlen(pairs[i][0]),
@@ -247,14 +261,6 @@ static void hold_handler(int sig)
 	errno = saved;
 }
 
-static void release(struct loader *l)
-{
-	pthread_mutex_lock(&l->lock);
-	l->open = 1;
-	pthread_cond_broadcast(&l->changed);
-	pthread_mutex_unlock(&l->lock);
-}
-
 Test(single_flight, waiters_copy_the_flight, .timeout = 10)
 {
 	struct sigaction sa = { .sa_handler = hold_handler };
@@ -271,12 +277,7 @@ Test(single_flight, waiters_copy_the_flight, .timeout = 10)
 	loader_init(&l, "A");
 	cache = cache_new(1, key_load, &l);
 	cr_assert_not_null(cache, "cache_new(1, loader, ctx) returned NULL");
-	slow = (struct slow_get){ .cache = cache, .key = "A" };
-	cr_assert_eq(pthread_create(&slow_tid, NULL, slow_get_run, &slow), 0, "pthread_create failed");
-	pthread_mutex_lock(&l.lock);
-	while (!l.entered)
-		pthread_cond_wait(&l.changed, &l.lock);
-	pthread_mutex_unlock(&l.lock);
+	start_held_load(&l, cache, "A", &slow, &slow_tid);
 	for (int i = 0; i < WAITERS; i++) {
 		waiters[i] = (struct slow_get){ .cache = cache, .key = "A" };
 		cr_assert_eq(pthread_create(&tids[i], NULL, slow_get_run, &waiters[i]), 0,
@@ -366,12 +367,7 @@ Test(single_flight, result_cached_when_handed_out, .timeout = 20)
 		loader_init(&l, "A");
 		cache = cache_new(4, key_load, &l);
 		cr_assert_not_null(cache, "cache_new(4, loader, ctx) returned NULL");
-		slow = (struct slow_get){ .cache = cache, .key = "A" };
-		cr_assert_eq(pthread_create(&slow_tid, NULL, slow_get_run, &slow), 0, "pthread_create failed");
-		pthread_mutex_lock(&l.lock);
-		while (!l.entered)
-			pthread_cond_wait(&l.changed, &l.lock);
-		pthread_mutex_unlock(&l.lock);
+		start_held_load(&l, cache, "A", &slow, &slow_tid);
 		waiter = (struct again_get){ .cache = cache };
 		cr_assert_eq(pthread_create(&waiter_tid, NULL, again_get_run, &waiter), 0,
 			     "pthread_create failed");
