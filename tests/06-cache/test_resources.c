@@ -1,5 +1,6 @@
 /* Criterion tests of stage 06-cache: every mutex and condition variable the cache makes is checked and destroyed, every block freed. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -21,10 +22,24 @@ int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
 int __wrap_pthread_cond_destroy(pthread_cond_t *c);
 
 static atomic_int cond_inits, cond_destroys;
+static atomic_int cond_fail_at;	/* the k-th pthread_cond_init from now fails (0: none) */
+static atomic_int cond_calls;	/* pthread_cond_init calls since the last cond_init_fail_at() */
+
+/* Makes the k-th pthread_cond_init from now on fail with EAGAIN (0: none), as POSIX allows. */
+static void cond_init_fail_at(int k)
+{
+	atomic_store(&cond_calls, 0);
+	atomic_store(&cond_fail_at, k);
+}
 
 int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
 {
-	int err = __real_pthread_cond_init(c, attr);
+	int k = atomic_fetch_add(&cond_calls, 1) + 1;
+	int err;
+
+	if (k == atomic_load(&cond_fail_at))
+		return EAGAIN;
+	err = __real_pthread_cond_init(c, attr);
 
 	if (!err)
 		atomic_fetch_add(&cond_inits, 1);
@@ -145,5 +160,55 @@ Test(resources, out_of_memory)
 		cr_assert_eq(mem_live_blocks(), base, "allocation %d failing during gets: after "
 			     "cache_free, %ld block(s) are still not freed", k,
 			     mem_live_blocks() - base);
+	}
+}
+
+/*
+ * pthread_cond_init can fail (EAGAIN, ENOMEM) like an allocation: each one
+ * of a run of gets fails in turn, once.  cache_new or cache_get then
+ * returns NULL (or a get still its value), the cache goes on answering
+ * right, and no condition variable that was never made is waited on or
+ * destroyed: destroys never outnumber the inits that succeeded.
+ */
+Test(resources, cond_init_failure)
+{
+	static const char *const keys[] = { "a", "b", "a", "none1", "c", "a", "d" };
+	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+	bool failed_one = true;
+
+	for (int k = 1; failed_one; k++) {
+		cache_t *cache;
+
+		atomic_store(&cond_inits, 0);
+		atomic_store(&cond_destroys, 0);
+		cond_init_fail_at(k);
+		cache = cache_new(2, prefix_loader, NULL);
+		for (size_t i = 0; cache && i < nkeys; i++) {
+			char *got = cache_get(cache, keys[i]);
+
+			cr_assert(!got || (strncmp(keys[i], "none", 4) && !strcmp(got + 2, keys[i])),
+				  "pthread_cond_init call %d failing: cache_get(\"%s\") returned \"%s\"; "
+				  "expected \"v:%s\" or NULL", k, keys[i], got, keys[i]);
+			free(got);
+		}
+		failed_one = atomic_load(&cond_calls) >= k;
+		cond_init_fail_at(0);
+		if (!cache)
+			cache = cache_new(2, prefix_loader, NULL);
+		cr_assert_not_null(cache, "cache_new(2, loader, NULL) returned NULL with no failure");
+		for (size_t i = 0; i < nkeys; i++) {
+			char *got = cache_get(cache, keys[i]);
+
+			cr_assert(strncmp(keys[i], "none", 4) ? got && !strcmp(got + 2, keys[i]) : !got,
+				  "after pthread_cond_init call %d failed once, cache_get(\"%s\") returned "
+				  "\"%s\": the cache must go on as if nothing happened", k, keys[i], got);
+			free(got);
+		}
+		cache_free(cache);
+		cr_assert_eq(atomic_load(&cond_destroys), atomic_load(&cond_inits), "pthread_cond_init "
+			     "call %d failing: %d condition variable(s) made, %d destroyed (a failed "
+			     "pthread_cond_init makes nothing: check its result, and neither wait on nor "
+			     "destroy what it failed to make)", k, atomic_load(&cond_inits),
+			     atomic_load(&cond_destroys));
 	}
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 #include "faults_mem.h"
 #include "faults_sync.h"
@@ -18,6 +19,41 @@ static long blocks_before;
  */
 static atomic_int cond_calls, cond_made, cond_gone, cond_fail_at;
 
+/*
+ * Which condition variables are made and not yet destroyed, by address:
+ * destroying one that was never made (the one whose init failed, say) is
+ * counted apart, even when the counts above come out even.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t *live[64];
+static int nlive;
+static atomic_int cond_unmade_gone;
+
+static void live_add(pthread_cond_t *c)
+{
+	pthread_mutex_lock(&live_lock);
+	if (nlive < (int)(sizeof(live) / sizeof(live[0])))
+		live[nlive++] = c;
+	pthread_mutex_unlock(&live_lock);
+}
+
+/* Forgets c; false if it was not a live condition variable. */
+static bool live_remove(pthread_cond_t *c)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&live_lock);
+	for (int i = 0; i < nlive; i++) {
+		if (live[i] == c) {
+			live[i] = live[--nlive];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&live_lock);
+	return found;
+}
+
 int __real_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
 int __real_pthread_cond_destroy(pthread_cond_t *c);
 int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
@@ -30,14 +66,20 @@ int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
 	if (atomic_fetch_add(&cond_calls, 1) + 1 == atomic_load(&cond_fail_at))
 		return ENOMEM;
 	rc = __real_pthread_cond_init(c, attr);
-	if (!rc)
+	if (!rc) {
 		atomic_fetch_add(&cond_made, 1);
+		live_add(c);
+	}
 	return rc;
 }
 
 int __wrap_pthread_cond_destroy(pthread_cond_t *c)
 {
-	int rc = __real_pthread_cond_destroy(c);
+	int rc;
+
+	if (!live_remove(c))
+		atomic_fetch_add(&cond_unmade_gone, 1);
+	rc = __real_pthread_cond_destroy(c);
 
 	if (!rc)
 		atomic_fetch_add(&cond_gone, 1);
@@ -50,6 +92,10 @@ static void cond_init_fail_at(int k)
 	atomic_store(&cond_calls, 0);
 	atomic_store(&cond_made, 0);
 	atomic_store(&cond_gone, 0);
+	atomic_store(&cond_unmade_gone, 0);
+	pthread_mutex_lock(&live_lock);
+	nlive = 0;
+	pthread_mutex_unlock(&live_lock);
 }
 
 static void expect_all_undone(const char *what)
@@ -59,6 +105,9 @@ static void expect_all_undone(const char *what)
 	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_new when %s: it returned NULL "
 		     "but destroyed %d of the %d condition variable(s) it made", what,
 		     atomic_load(&cond_gone), atomic_load(&cond_made));
+	cr_assert_eq(atomic_load(&cond_unmade_gone), 0, "queue_new when %s: it called pthread_cond_destroy "
+		     "%d time(s) on a condition variable it had not made (the one whose init failed?): "
+		     "undo exactly what was made", what, atomic_load(&cond_unmade_gone));
 	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "queue_new when %s: it returned NULL but kept %ld block(s) it had "
 		      "allocated (the queue, its slots?): free them too", what, (mem_live_blocks() - blocks_before));
 }
@@ -111,6 +160,8 @@ Test(lifecycle, free_destroys)
 	cr_assert_eq(atomic_load(&cond_gone), atomic_load(&cond_made), "queue_free must "
 		     "pthread_cond_destroy: %d made, %d destroyed", atomic_load(&cond_made),
 		     atomic_load(&cond_gone));
+	cr_assert_eq(atomic_load(&cond_unmade_gone), 0, "queue_free called pthread_cond_destroy %d time(s) "
+		     "on a condition variable queue_new had not made", atomic_load(&cond_unmade_gone));
 	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "queue_free left %ld block(s) allocated that queue_new and "
 		      "queue_push had made: it frees everything", (mem_live_blocks() - blocks_before));
 }

@@ -365,6 +365,9 @@ static void assert_undone(struct pool *p, const char *what, int want_errno)
 		"destroyed", what, mutex_inits(), mutex_destroys());
 	cr_assert_eq(track_cond_destroys(), track_cond_inits(), "pool_new(4) when %s: %d condition "
 		"variable(s) made, %d destroyed", what, track_cond_inits(), track_cond_destroys());
+	cr_assert_eq(track_cond_unmade_destroys(), 0, "pool_new(4) when %s: %d pthread_cond_destroy "
+		"call(s) on a condition variable it had not made (the one whose init failed?): undo "
+		"exactly what was made", what, track_cond_unmade_destroys());
 	cr_assert_leq((mem_live_blocks() - blocks_before), 0, "pool_new(4) when %s: it returned NULL but kept %ld block(s) it "
 		"had allocated: free them too", what, (mem_live_blocks() - blocks_before));
 }
@@ -410,6 +413,8 @@ Test(errors, init_failure)
 		mutexes, mutex_destroys());
 	cr_assert_eq(track_cond_destroys(), conds, "pool_free: %d condition variable(s) made, %d "
 		"destroyed", conds, track_cond_destroys());
+	cr_assert_eq(track_cond_unmade_destroys(), 0, "pool_free: %d pthread_cond_destroy call(s) on a "
+		"condition variable pool_new had not made", track_cond_unmade_destroys());
 	for (int k = 1; k <= mutexes + conds; k++) {
 		track_reset();
 		mutex_init_fail_at(k <= mutexes ? k : 0);

@@ -27,6 +27,10 @@ static pthread_t created[MAX_KEPT];
 static bool joined[MAX_KEPT];
 static int ncreated, njoined, create_calls, create_fail_at, create_err;
 static atomic_int cond_calls, cond_fail_at, cond_inits, cond_destroys;
+/* The condition variables made and not yet destroyed (under lock), and destroys of any other. */
+static pthread_cond_t *live_conds[MAX_KEPT];
+static int nlive_conds;
+static atomic_int cond_unmade_destroys;
 
 /*
  * Each kept thread starts in started(), which notes its kernel thread id
@@ -49,8 +53,9 @@ static void *started(void *arg)
 void track_reset(void)
 {
 	pthread_mutex_lock(&lock);
-	ncreated = njoined = create_calls = create_fail_at = 0;
+	ncreated = njoined = create_calls = create_fail_at = nlive_conds = 0;
 	pthread_mutex_unlock(&lock);
+	atomic_store(&cond_unmade_destroys, 0);
 	atomic_store(&cond_calls, 0);
 	atomic_store(&cond_fail_at, 0);
 	atomic_store(&cond_inits, 0);
@@ -116,14 +121,40 @@ int __wrap_pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
 	if (atomic_fetch_add(&cond_calls, 1) + 1 == atomic_load(&cond_fail_at))
 		return ENOMEM;
 	rc = __real_pthread_cond_init(c, attr);
-	if (!rc)
+	if (!rc) {
 		atomic_fetch_add(&cond_inits, 1);
+		pthread_mutex_lock(&lock);
+		if (nlive_conds < MAX_KEPT)
+			live_conds[nlive_conds++] = c;
+		pthread_mutex_unlock(&lock);
+	}
 	return rc;
+}
+
+/* Forgets c; false if it is not a condition variable made and not yet destroyed. */
+static bool forget_cond(pthread_cond_t *c)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nlive_conds; i++) {
+		if (live_conds[i] == c) {
+			live_conds[i] = live_conds[--nlive_conds];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
 }
 
 int __wrap_pthread_cond_destroy(pthread_cond_t *c)
 {
-	int rc = __real_pthread_cond_destroy(c);
+	int rc;
+
+	if (!forget_cond(c))
+		atomic_fetch_add(&cond_unmade_destroys, 1);
+	rc = __real_pthread_cond_destroy(c);
 
 	if (!rc)
 		atomic_fetch_add(&cond_destroys, 1);
@@ -221,6 +252,11 @@ int track_cond_inits(void)
 int track_cond_destroys(void)
 {
 	return atomic_load(&cond_destroys);
+}
+
+int track_cond_unmade_destroys(void)
+{
+	return atomic_load(&cond_unmade_destroys);
 }
 
 void test_spawn(pthread_t *tid, void *(*fn)(void *), void *arg)

@@ -39,6 +39,8 @@ void track_cond_init_fail_at(int k);
 /* Condition variables made (the failed one not counted) and destroyed. */
 int track_cond_inits(void);
 int track_cond_destroys(void);
+/* pthread_cond_destroy calls on a condition variable not made (its init failed, or never called) or already destroyed. */
+int track_cond_unmade_destroys(void);
 
 /* The test's own threads: real pthread_create and pthread_join, not counted; abort the test on failure. */
 void test_spawn(pthread_t *tid, void *(*fn)(void *), void *arg);
