@@ -243,6 +243,36 @@ Test(memory, old_windows_freed)
 	ratelimiter_free(rl);
 }
 
+/*
+ * Rule 4 over a long run: two users a window for 4000 windows.  Whatever
+ * the design, what the limiter holds then is what two users need: the
+ * bytes it holds may not keep growing from window to window (a table that
+ * grows with every name ever seen, not with the window's).
+ */
+Test(memory, long_run_stays_small)
+{
+	struct fake_clock c = { 0 };
+	ratelimiter_t *rl = new_limiter(2, 100, &c);
+	long early = 0, late;
+
+	for (int w = 0; w < 4000; w++) {
+		char a[16], b[16];
+
+		snprintf(a, sizeof(a), "a%d", w);
+		snprintf(b, sizeof(b), "b%d", w);
+		set_time(&c, w * 100 + 42);
+		cr_assert(ratelimiter_allow(rl, a) && ratelimiter_allow(rl, b),
+			  "window %d: the first request of two new users was refused", w);
+		if (w == 20)
+			early = mem_live_bytes();
+	}
+	late = mem_live_bytes();
+	cr_assert_leq(late - early, 2048, "two users in each of 4000 windows: the limiter held %ld "
+		      "bytes more in window 3999 than in window 20 (%ld then, %ld now); it should "
+		      "hold what two users need, however long it runs", late - early, early, late);
+	ratelimiter_free(rl);
+}
+
 /* ratelimiter_free releases everything: entries of the current window, the table, the limiter. */
 Test(memory, free_releases_everything)
 {

@@ -1,6 +1,7 @@
 /* Memory fault injection for stages' tests: live blocks counted, the k-th allocation failed. */
 #include "faults_mem.h"
 
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
@@ -16,7 +17,8 @@ void __wrap_free(void *p);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t max);
 
-static atomic_long live_blocks;
+/* Bytes as the allocator has them (malloc_usable_size): never fewer than asked for. */
+static atomic_long live_blocks, live_bytes;
 static atomic_int calls, fail_at, fail_after;
 
 /* Counts one allocation attempt; true when it is to fail. */
@@ -28,12 +30,20 @@ static bool must_fail(void)
 	return k > 0 && (n == k || (n > k && atomic_load(&fail_after)));
 }
 
+/* Counts a block handed out (sign 1) or about to be freed (-1). */
+static void count(void *p, long sign)
+{
+	if (!p)
+		return;
+	atomic_fetch_add(&live_blocks, sign);
+	atomic_fetch_add(&live_bytes, sign * (long)malloc_usable_size(p));
+}
+
 void *__wrap_malloc(size_t n)
 {
 	void *p = must_fail() ? NULL : __real_malloc(n);
 
-	if (p)
-		atomic_fetch_add(&live_blocks, 1);
+	count(p, 1);
 	return p;
 }
 
@@ -41,29 +51,29 @@ void *__wrap_calloc(size_t n, size_t size)
 {
 	void *p = must_fail() ? NULL : __real_calloc(n, size);
 
-	if (p)
-		atomic_fetch_add(&live_blocks, 1);
+	count(p, 1);
 	return p;
 }
 
 void *__wrap_realloc(void *p, size_t n)
 {
+	long old = p ? (long)malloc_usable_size(p) : 0;
 	void *q;
 
 	if (n && must_fail())
 		return NULL;	/* p stays the caller's, as after a real failure */
 	q = __real_realloc(p, n);
-	if (!p && q)
-		atomic_fetch_add(&live_blocks, 1);
-	else if (p && !n)	/* glibc frees p and returns NULL */
+	if (p && (q || !n)) {	/* moved, grown or shrunk; or freed (glibc, size 0) */
 		atomic_fetch_sub(&live_blocks, 1);
+		atomic_fetch_sub(&live_bytes, old);
+	}
+	count(q, 1);
 	return q;
 }
 
 void __wrap_free(void *p)
 {
-	if (p)
-		atomic_fetch_sub(&live_blocks, 1);
+	count(p, -1);
 	__real_free(p);
 }
 
@@ -88,6 +98,11 @@ char *__wrap_strdup(const char *s)
 long mem_live_blocks(void)
 {
 	return atomic_load(&live_blocks);
+}
+
+long mem_live_bytes(void)
+{
+	return atomic_load(&live_bytes);
 }
 
 void mem_fail_at(int k, bool and_after)

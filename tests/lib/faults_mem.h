@@ -24,6 +24,13 @@
 long mem_live_blocks(void);
 
 /*
+ * The bytes of those blocks, as the allocator sizes them (at least what
+ * was asked for): for memory that grows inside blocks, a table doubled
+ * again and again.  Read it as mem_live_blocks().
+ */
+long mem_live_bytes(void);
+
+/*
  * Make the k-th allocation (malloc, calloc, realloc to a non-zero size,
  * strdup, strndup) from now on, by any thread, return NULL as when memory
  * runs out (k >= 1; 0: none), and with `and_after` every allocation after
