@@ -125,7 +125,8 @@ static int read_relocs(struct elfobj *e, struct strbuf *err)
 				return -1;
 			}
 			ALLOC_GROW(e->relocs, e->nrelocs + 1, alloc);
-			e->relocs[e->nrelocs++] = (struct elf_reloc){ s->info, r.r_offset, sym, r.r_addend };
+			e->relocs[e->nrelocs++] = (struct elf_reloc){ s->info, r.r_offset, sym, r.r_addend,
+								 (uint32_t)ELF64_R_TYPE(r.r_info) };
 		}
 	}
 	return 0;

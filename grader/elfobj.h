@@ -32,6 +32,7 @@ struct elf_reloc {
 	uint64_t offset;
 	size_t symbol;
 	int64_t addend;		/* 0 for SHT_REL */
+	uint32_t type;		/* R_X86_64_*, or the machine's own */
 };
 
 /* A 64-bit little-endian relocatable object, read whole into memory. */

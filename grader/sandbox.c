@@ -420,10 +420,38 @@ void sandbox_argv(const struct sandbox *sb, struct strvec *out, const char *cons
 	wrap(sb, out, argv, dir, false);
 }
 
+/*
+ * Valgrind also reads options from ./.valgrindrc and ~/.valgrindrc, both
+ * in the scratch directory, where the code under test (the tests, which
+ * run beside the detectors) may write: a --suppressions file there
+ * silenced every race (tests/hostile/valgrindrc-plant).  So valgrind
+ * takes its command line only, and the instructor's VALGRIND_OPTS, which
+ * that also turns off, are put on it, split as valgrind splits them.
+ * Nor does it serve gdb (--vgdb=no): through vgdb, any process beside the
+ * code under test in its sandbox could add suppressions to a running
+ * valgrind (`v.clo --suppressions=...` is a dynamic option).
+ */
 void sandbox_argv_valgrind(const struct sandbox *sb, struct strvec *out, const char *const *argv,
 			   const char *dir)
 {
-	wrap(sb, out, argv, dir, true);
+	struct strvec args = STRVEC_INIT;
+	const char *opts = getenv("VALGRIND_OPTS");
+
+	strvec_push(&args, argv[0]);
+	strvec_pushv(&args, (const char *[]){ "--command-line-only=yes", "--vgdb=no", NULL });
+	for (const char *p = opts ? opts : ""; *p;) {
+		size_t n;
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (n)
+			strvec_push_nodup(&args, xstrndup(p, n));
+		p += n;
+	}
+	for (size_t i = 1; argv[i]; i++)
+		strvec_push(&args, argv[i]);
+	wrap(sb, out, args.v, dir, true);
+	strvec_clear(&args);
 }
 
 /* ---- containing one child ---- */

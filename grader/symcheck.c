@@ -212,8 +212,18 @@ static const char *section_refused(const struct elf_section *s)
 	if (!glob_any(plain_sections, sizeof(plain_sections) / sizeof(*plain_sections), s->name) ||
 	    !plain_type(s->type))
 		return "a section that plain C code does not make (from __attribute__((section)) or asm)";
+	/*
+	 * The scan of code (below) sees the bytes the object holds, not those
+	 * written into it at run time: code that may be written, or a stack
+	 * that may be run, would run any instruction, a system call included.
+	 */
+	if (!strcmp(s->name, ".note.GNU-stack") && (s->flags & SHF_EXECINSTR))
+		return "an executable stack (code written on the stack would run), from asm";
 	if ((s->flags & SHF_EXECINSTR) && fnmatch(".text*", s->name, 0))
 		return "executable code outside .text (from __attribute__((section)) or asm)";
+	if ((s->flags & SHF_EXECINSTR) && (s->flags & SHF_WRITE))
+		return "code that can be written while it runs (a section both writable and "
+		       "executable, from asm)";
 	return NULL;
 }
 
@@ -263,16 +273,78 @@ static const struct pattern patterns[] = {
 };
 
 /*
+ * The bytes a relocation writes into section `sec` when they are the same
+ * wherever the linker puts things: an address relative to a place in the
+ * same section (S + A - P), or an absolute symbol's value (S + A).  With
+ * `.reloc`, asm makes such a relocation at any place and with any addend,
+ * and so spells any instruction in the linked code that the object's own
+ * bytes (zeros there) do not hold.  Returns the field's size, or 0 when
+ * the value depends on where things are linked.
+ */
+static size_t fixed_value(const struct admit *a, const struct elf_reloc *r, size_t sec,
+			  uint64_t *value)
+{
+	const struct elf_symbol *s = &a->e.symbols[r->symbol];
+
+	if (a->e.machine != EM_X86_64)
+		return 0;
+	switch (r->type) {
+	case R_X86_64_PC8: case R_X86_64_PC16: case R_X86_64_PC32: case R_X86_64_PLT32:
+	case R_X86_64_PC64:
+		if (s->shndx != sec)
+			return 0;
+		*value = s->value + (uint64_t)r->addend - r->offset;
+		return r->type == R_X86_64_PC8 ? 1 : r->type == R_X86_64_PC16 ? 2
+		     : r->type == R_X86_64_PC64 ? 8 : 4;
+	case R_X86_64_8: case R_X86_64_16: case R_X86_64_32: case R_X86_64_32S:
+	case R_X86_64_64:
+		/* no symbol (GAS folds an absolute one into the addend) or an absolute one */
+		if (r->symbol && s->shndx != SHN_ABS)
+			return 0;
+		*value = s->value + (uint64_t)r->addend;
+		return r->type == R_X86_64_8 ? 1 : r->type == R_X86_64_16 ? 2
+		     : r->type == R_X86_64_64 ? 8 : 4;
+	default:
+		return 0;
+	}
+}
+
+/* Section `sec`'s bytes as linked, where relocations make them the same everywhere (malloc'd). */
+static unsigned char *linked_bytes(const struct admit *a, size_t sec)
+{
+	const struct elf_section *s = &a->e.sections[sec];
+	unsigned char *bytes = xmalloc(s->size ? s->size : 1);
+
+	memcpy(bytes, s->data, s->size);
+	for (size_t i = 0; i < a->e.nrelocs; i++) {
+		const struct elf_reloc *r = &a->e.relocs[i];
+		uint64_t value;
+		size_t n;
+
+		if (r->section != sec)
+			continue;
+		n = fixed_value(a, r, sec, &value);
+		for (size_t b = 0; b < n && r->offset + b < s->size; b++)
+			bytes[r->offset + b] = (unsigned char)(value >> (8 * b));	/* little-endian */
+	}
+	return bytes;
+}
+
+/*
  * Scans every executable byte, not the disassembly: a jump into the middle
  * of an instruction runs the bytes there, whatever the disassembler shows.
+ * The bytes are those the object holds, and those that relocations write
+ * the same wherever the linker puts things.
  */
 static int check_code(struct admit *a, struct strbuf *err)
 {
 	for (size_t i = 0; i < a->e.nsections; i++) {
 		const struct elf_section *s = &a->e.sections[i];
+		unsigned char *linked;
 
 		if (!(s->flags & SHF_EXECINSTR) || !s->data)
 			continue;
+		linked = linked_bytes(a, i);
 		for (size_t k = 0; k < sizeof(patterns) / sizeof(*patterns); k++) {
 			const struct pattern *p = &patterns[k];
 			const unsigned char *hit;
@@ -281,6 +353,8 @@ static int check_code(struct admit *a, struct strbuf *err)
 			if (p->machine != a->e.machine)
 				continue;
 			hit = memmem(s->data, s->size, p->bytes, p->len);
+			if (!hit && (hit = memmem(linked, s->size, p->bytes, p->len)))
+				hit = s->data + (hit - linked);
 			if (!hit)
 				continue;
 			at = where(a, i, (uint64_t)(hit - s->data));
@@ -288,8 +362,10 @@ static int check_code(struct admit *a, struct strbuf *err)
 				"happen to spell it: call the C library's functions instead, and write "
 				"this line again without asm", at, p->what);
 			free(at);
+			free(linked);
 			return -1;
 		}
+		free(linked);
 	}
 	return 0;
 }

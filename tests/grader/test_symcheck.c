@@ -180,6 +180,17 @@ Test(symcheck, refuses_an_unknown_section_and_code_outside_text)
 		       "executable code outside .text");
 }
 
+/* Bytes written at run time escape the scan of code: nothing writable may run. */
+Test(symcheck, refuses_code_that_can_be_written_and_an_executable_stack)
+{
+	assert_refused("__asm__(\".section .text.patchable,\\\"awx\\\",@progbits\\n\\tret\\n.previous\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "a section both writable and executable");
+	assert_refused("__asm__(\".section .note.GNU-stack,\\\"x\\\",@progbits\\n.previous\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "an executable stack");
+}
+
 Test(symcheck, accepts_thread_local_and_read_only_data)
 {
 	char *why = check("#include <stdlib.h>\n"
@@ -235,6 +246,31 @@ Test(symcheck, refuses_calls_that_reach_outside)
 		assert_refused(calls[i][0], calls[i][1]);
 }
 
+/* A fortified or C99 alias is judged as the call it stands for, not admitted by its shape. */
+Test(symcheck, judges_a_fortified_call_as_its_plain_call)
+{
+	char *why = check("#define _FORTIFY_SOURCE 2\n#include <stdio.h>\n#include <string.h>\n"
+			  "void *account_new(char *d, const char *s, int n)\n"
+			  "{\n\tmemcpy(d, s, (size_t)n);\n\tprintf(\"%d\\n\", n);\n"
+			  "\tsscanf(s, \"%d\", &n);\n\treturn d;\n}\n");
+
+	cr_assert_str_empty(why);
+	free(why);
+	assert_refused("#include <sys/types.h>\nint __dprintf_chk(int, int, const char *, ...);\n"
+		       "void account_free(void *a) { __dprintf_chk(8, 1, \"%p\", a); }\n",
+		       "account.c:3: your code uses __dprintf_chk, which is not among");
+	assert_refused("#include <sys/types.h>\n"
+		       "ssize_t __readlink_chk(const char *, char *, size_t, size_t);\n"
+		       "void account_free(void *a) { __readlink_chk(\"x\", a, 8, 8); }\n",
+		       "uses __readlink_chk");
+	assert_refused("#include <setjmp.h>\nvoid __longjmp_chk(jmp_buf, int);\nstatic jmp_buf j;\n"
+		       "void account_free(void *a) { (void)a; __longjmp_chk(j, 1); }\n",
+		       "uses __longjmp_chk, which jumps out of a function");
+	assert_refused("#include <stdio.h>\nint __isoc99_scanf(const char *, ...);\n"
+		       "void account_free(void *a) { __isoc99_scanf(\"%p\", &a); }\n",
+		       "uses __isoc99_scanf");
+}
+
 Test(symcheck, flags_an_ending_call_the_stage_does_not_list)
 {
 	char *flagged, *why = check_flagged("#include <stdlib.h>\n"
@@ -273,6 +309,19 @@ Test(symcheck, refuses_syscall_bytes_hidden_in_another_instruction)
 	/* a jump into the middle of `mov $0x050f, %eax` would run the syscall */
 	assert_refused("void account_free(void *a) { (void)a; __asm__ volatile(\"mov $0x050f, %%eax\" ::: \"rax\"); }\n",
 		       "system call instruction");
+}
+
+/* A relocation whose value is the same wherever the code is linked writes its bytes too. */
+Test(symcheck, refuses_a_syscall_spelled_by_a_relocation)
+{
+	assert_refused("__asm__(\".text\\ngadget:\\n\\t.reloc ., R_X86_64_PC32, gadget+0x050f\\n"
+		       "\\t.long 0\\n\\tret\\n\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "system call instruction (syscall)");
+	assert_refused("__asm__(\".set spelled, 0x340f\\n.text\\n\\t.reloc ., R_X86_64_16, spelled\\n"
+		       "\\t.short 0\\n\\tret\\n\");\n"
+		       "void account_free(void *a) { (void)a; }\n",
+		       "system call instruction (sysenter)");
 }
 
 Test(symcheck, refuses_valgrinds_client_requests)

@@ -1,6 +1,7 @@
 /* Process fault injection for stages' tests: failing forks, interrupted and short calls, core dumps, closed stdio. */
 #define _GNU_SOURCE
 #include "faults_proc.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -189,19 +190,11 @@ static void on_interrupt(int sig)
 /* The system call the thread is blocked in, or -1 (running, or not in one). */
 static long blocked_in(pid_t tid)
 {
-	char path[64], buf[64];
-	ssize_t got;
-	int fd;
+	char buf[64];
+	ssize_t got = worker_task_syscall((int)tid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	got = __real_read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (got <= 0 || buf[0] < '0' || buf[0] > '9')
 		return -1;
-	buf[got] = '\0';
 	return strtol(buf, NULL, 10);
 }
 

@@ -21,6 +21,7 @@
 
 #include "capture.h"
 #include "handshake.h"
+#include "worker.h"
 
 /* ---- in a worker: around each test ---- */
 
@@ -323,10 +324,88 @@ static void write_report(FILE *out, struct criterion_global_stats *stats)
 	json_decref(report);
 }
 
+/* ---- in a worker: /proc files of a process that is not dumpable ---- */
+
+#define TASK_FDS 64	/* threads whose syscall file stays open, per worker */
+#define TASK_FD_MIN 64	/* out of the way of the descriptors tests count on */
+
+static struct {
+	int tid, fd;
+} task_fds[TASK_FDS];
+static int ntask_fds;
+static pthread_mutex_t task_fds_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int open_task_syscall(int tid)
+{
+	char path[64];
+	int fd, high;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, TASK_FD_MIN);
+	close(fd);
+	return high;
+}
+
+/* The worker's main thread's file, opened while the worker is still dumpable. */
+static void keep_main_task_syscall(void)
+{
+	int fd = open_task_syscall((int)getpid());
+
+	if (fd >= 0) {
+		task_fds[0].tid = (int)getpid();
+		task_fds[0].fd = fd;
+		ntask_fds = 1;
+	}
+}
+
+/*
+ * Another thread's file: the open needs the worker dumpable, for as long
+ * as the open takes (docs/security.md says what that window leaves).
+ */
+static int task_syscall_fd(int tid)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&task_fds_lock);
+	for (int i = 0; i < ntask_fds && fd < 0; i++)
+		if (task_fds[i].tid == tid)
+			fd = task_fds[i].fd;
+	if (fd < 0 && ntask_fds < TASK_FDS) {
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+		fd = open_task_syscall(tid);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		if (fd >= 0) {
+			task_fds[ntask_fds].tid = tid;
+			task_fds[ntask_fds++].fd = fd;
+		}
+	}
+	pthread_mutex_unlock(&task_fds_lock);
+	return fd;
+}
+
+ssize_t worker_task_syscall(int tid, char *buf, size_t size)
+{
+	int fd = task_syscall_fd(tid);
+	ssize_t got;
+
+	if (fd < 0 || size == 0)
+		return -1;
+	/* a seq_file read again from offset 0 is made again: the thread's state now */
+	got = pread(fd, buf, size - 1, 0);
+	if (got < 0)
+		return -1;
+	buf[got] = '\0';
+	return got;
+}
+
 /*
  * A constructor, because Criterion's workers run the test before main: this
  * runs first in the runner (which marks the workers it will start) and in
- * each worker, where it takes the run's key and arms the stack capture.
+ * each worker, where it puts the worker out of its user's reach, takes the
+ * run's key and arms the stack capture.
  */
 __attribute__((constructor)) static void prepare_worker(void)
 {
@@ -338,6 +417,17 @@ __attribute__((constructor)) static void prepare_worker(void)
 		setenv("RACECOURSE_WORKER", "1", 1);
 		return;
 	}
+	/*
+	 * exec() made the worker dumpable again: a process of its user (one the
+	 * code under test forks, or a daemon left by an earlier test) could
+	 * then write its memory, its code included, through /proc/PID/mem,
+	 * which is no ptrace call for the system-call filter to refuse: a `ret`
+	 * written over the hooks on failed assertions turned a stub into a
+	 * pass (tests/hostile/proc-mem-poke).  Not dumpable, its /proc files
+	 * are root's.
+	 */
+	keep_main_task_syscall();
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	worker_take_key();
 	if (dir && *dir)
 		capture_arm(dir, limit ? strtod(limit, NULL) : 0);

@@ -3,29 +3,20 @@
 #define _GNU_SOURCE
 #endif
 #include "task_state.h"
+#include "worker.h"
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 enum task_state task_state(int tid)
 {
-	char path[64], buf[32];
-	ssize_t got;
-	int fd;
+	char buf[32];
+	ssize_t got = worker_task_syscall(tid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return TASK_GONE;
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (got <= 0)
-		return TASK_GONE;	/* it ended between the open and the read */
+		return TASK_GONE;	/* it has ended */
 	if (buf[0] < '0' || buf[0] > '9')
 		return TASK_RUNNING;	/* "running" */
-	buf[got] = '\0';
 	return strtol(buf, NULL, 10) == SYS_futex ? TASK_IN_FUTEX : TASK_IN_OTHER_CALL;
 }
