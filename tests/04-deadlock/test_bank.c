@@ -250,6 +250,60 @@ Test(locking, unlocks_what_it_locked)
 	bank_free(bank);
 }
 
+#define OWN_THREADS 4
+#define OWN_ROUNDS 300
+
+struct own {
+	bank_t *bank;
+	pthread_barrier_t *go;
+	int role;
+};
+
+/* To itself, up, down and a read, all on accounts 0 and 1, so that every lock is contended. */
+static void *own_work(void *arg)
+{
+	struct own *o = arg;
+
+	pthread_barrier_wait(o->go);
+	for (int i = 0; i < OWN_ROUNDS; i++) {
+		switch ((o->role + i) % 4) {
+		case 0: bank_transfer(o->bank, 0, 0, 1); break;
+		case 1: bank_transfer(o->bank, 0, 1, 1); break;
+		case 2: bank_transfer(o->bank, 1, 0, 1); break;
+		default: bank_balance(o->bank, o->role % 2); break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The same as unlocks_what_it_locked, with four threads at once, so that a
+ * lock is often busy when another thread wants it: a pthread_mutex_trylock
+ * whose EBUSY is ignored goes on without the lock and then unlocks the
+ * mutex another thread holds, which an error-checking mutex refuses.
+ */
+Test(locking, unlocks_only_its_own)
+{
+	bank_t *bank = new_bank(2, 1000000);
+	struct own crew[OWN_THREADS];
+	pthread_barrier_t go;
+	unsigned before;
+
+	error_checking_locks(bank);
+	pthread_barrier_init(&go, NULL, OWN_THREADS);
+	before = perturb_lock_errors();
+	for (int t = 0; t < OWN_THREADS; t++)
+		crew[t] = (struct own){ bank, &go, t };
+	run_threads(OWN_THREADS, own_work, crew, sizeof(crew[0]));
+	cr_assert_eq(perturb_lock_errors(), before, "%u time(s) a thread unlocked an account's mutex it "
+		     "did not hold (another thread did): is a pthread_mutex_trylock's EBUSY ignored, or a "
+		     "lock unlocked twice?", perturb_lock_errors() - before);
+	cr_assert_eq(bank_total(bank), 2000000, "bank_total after transfers between accounts 0 and 1: "
+		     "expected 2000000, got %ld", bank_total(bank));
+	pthread_barrier_destroy(&go);
+	bank_free(bank);
+}
+
 /* ---- per-account locking ---- */
 
 #define HOLD_ROUNDS 50
