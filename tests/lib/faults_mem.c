@@ -1,6 +1,7 @@
 /* Memory fault injection for stages' tests: live blocks counted, the k-th allocation failed. */
 #include "faults_mem.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -27,7 +28,11 @@ static bool must_fail(void)
 	int n = atomic_fetch_add(&calls, 1) + 1;
 	int k = atomic_load(&fail_at);
 
-	return k > 0 && (n == k || (n > k && atomic_load(&fail_after)));
+	if (k > 0 && (n == k || (n > k && atomic_load(&fail_after)))) {
+		errno = ENOMEM;	/* as a real failure sets it */
+		return true;
+	}
+	return false;
 }
 
 /* Counts a block handed out (sign 1) or about to be freed (-1). */
