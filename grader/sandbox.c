@@ -375,6 +375,34 @@ int sandbox_prepare(const struct sandbox *sb, const char *dir)
 	return nftw(dir, chown_one, 16, FTW_PHYS);
 }
 
+/*
+ * The programs the grader linked into dir (NAME.bin), read-only for what
+ * runs there: the tests run beside the detectors, in the same folder, and
+ * code under test that swapped a program of its own for the scenarios
+ * before valgrind or a sanitizer's run started it would choose what they
+ * see.  A file bound over itself cannot be written, renamed or removed.
+ */
+static void push_programs_read_only(struct strvec *out, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *path;
+		struct stat st;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".bin"))
+			continue;
+		path = xstrfmt("%s/%s", dir, e->d_name);
+		if (!lstat(path, &st) && S_ISREG(st.st_mode))
+			strvec_pushv(out, (const char *[]){ "--ro-bind", path, path, NULL });
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* SANDBOX_TMPFS_SIZE, spelled out for bubblewrap's --size. */
 #define TMPFS_SIZE XSTR(SANDBOX_TMPFS_BYTES)
 
@@ -396,8 +424,10 @@ static void wrap(const struct sandbox *sb, struct strvec *out, const char *const
 		for (size_t i = 0; i < sb->nhidden; i++)
 			strvec_pushv(out, (const char *[]){ "--size", "65536", "--tmpfs",
 				     sb->hidden[i], NULL });
-		if (strcmp(dir, "/"))
+		if (strcmp(dir, "/")) {
 			strvec_pushv(out, (const char *[]){ "--bind", dir, dir, NULL });
+			push_programs_read_only(out, dir);
+		}
 		if (valgrind && sb->debug_lean)
 			strvec_pushv(out, (const char *[]){ "--ro-bind", sb->debug_lean,
 				     sb->debug_full, NULL });
